@@ -1,0 +1,58 @@
+"""The ``iam-tester`` command: a thin layer over the library.
+
+Subcommands load lazily, so ``iam-tester --help`` and the offline commands never pay for importing
+boto3 or the IAM catalog. Data goes to stdout, progress and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from .. import __version__
+
+__all__ = ["main"]
+
+# name -> (module, attribute, one-line help). The help is here so that listing the commands does
+# not import them.
+_COMMANDS: dict[str, tuple[str, str, str]] = {}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = _COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(entry[0])
+        command = getattr(module, entry[1])
+        if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake, caught by tests
+            raise TypeError(f"{entry[0]}.{entry[1]} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="iam-tester")
+def main(**_: Any) -> None:
+    """Test AWS IAM policy documents: offline with a local evaluator that explains AWS's decision, and
+    live with temporary, scoped credentials in a sandbox role that is always cleaned up.
+
+    \b
+    Offline (no AWS account needed):
+      iam-tester check examples/quickstart.yaml
+      iam-tester explain --policy policy.json --action s3:GetObject --resource arn:aws:s3:::b/k
+      iam-tester validate policy.json
+    Live (creates a temporary role in the account of your credentials; see each command's --help):
+      iam-tester exec --policy policy.json -- aws s3 ls s3://my-bucket
+      iam-tester sweep --dry-run
+    """

@@ -1,0 +1,101 @@
+"""Read policy documents from JSON text, files or Python objects into checked, normalised documents."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import Location, PolicyError
+from .findings import Finding, Severity
+from .grammar import analyse
+from .model import PolicyDocument, PolicyKind
+from .sourcemap import JsonSourceMap, NoSourceMap, SourceMap
+
+__all__ = [
+    "PolicyCheck",
+    "check_policy",
+    "check_policy_file",
+    "check_policy_text",
+    "load_policy_file",
+    "parse_policy",
+]
+
+
+@dataclass(frozen=True)
+class PolicyCheck:
+    """The result of checking one document: the document when it is usable, and every finding."""
+
+    name: str
+    document: PolicyDocument | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    def raise_for_errors(self) -> PolicyDocument:
+        """The document, or a :class:`PolicyError` describing the first error (all are in ``findings``)."""
+        errors = self.errors
+        if errors or self.document is None:
+            first = errors[0]
+            more = len(errors) - 1
+            hint = f"{more} more error{'s' if more > 1 else ''}; " if more else ""
+            hint += f"run `iam-tester validate {self.name}` to see every finding"
+            raise PolicyError(first.message, location=first.location, code=first.code, hint=hint, findings=errors)
+        return self.document
+
+
+def check_policy(
+    document: Any,
+    *,
+    kind: PolicyKind = PolicyKind.IDENTITY,
+    name: str = "policy",
+    source_map: SourceMap | None = None,
+) -> PolicyCheck:
+    """Check a parsed document (a dict, as from ``json.loads``). ``source_map`` locates findings, if known."""
+    parsed, findings = analyse(document, kind=kind, name=name, source_map=source_map or NoSourceMap())
+    return PolicyCheck(name=name, document=parsed, findings=tuple(findings))
+
+
+def check_policy_text(text: str, *, kind: PolicyKind = PolicyKind.IDENTITY, name: str = "policy") -> PolicyCheck:
+    """Check JSON text; invalid JSON is an ``invalid-json`` finding at the line and column where it breaks."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        location = Location(name, "", exc.lineno, exc.colno)
+        finding = Finding(Severity.ERROR, "invalid-json", f"not valid JSON: {exc.msg}", location)
+        return PolicyCheck(name=name, document=None, findings=(finding,))
+    return check_policy(raw, kind=kind, name=name, source_map=JsonSourceMap(text))
+
+
+def check_policy_file(path: str | os.PathLike[str], *, kind: PolicyKind = PolicyKind.IDENTITY) -> PolicyCheck:
+    """Check a JSON file; an unreadable file is an ``unreadable-file`` finding."""
+    name = os.fspath(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        finding = Finding(Severity.ERROR, "unreadable-file", f"cannot read the policy file: {reason}", Location(name))
+        return PolicyCheck(name=name, document=None, findings=(finding,))
+    return check_policy_text(text, kind=kind, name=name)
+
+
+def parse_policy(
+    document: Mapping[str, Any] | str,
+    *,
+    kind: PolicyKind = PolicyKind.IDENTITY,
+    name: str = "policy",
+) -> PolicyDocument:
+    """A checked document from a dict or JSON text; raises :class:`PolicyError` when it is malformed."""
+    if isinstance(document, str):
+        return check_policy_text(document, kind=kind, name=name).raise_for_errors()
+    return check_policy(dict(document), kind=kind, name=name).raise_for_errors()
+
+
+def load_policy_file(path: str | os.PathLike[str], *, kind: PolicyKind = PolicyKind.IDENTITY) -> PolicyDocument:
+    """A checked document from a JSON file; raises :class:`PolicyError` when it is unreadable or malformed."""
+    return check_policy_file(path, kind=kind).raise_for_errors()
