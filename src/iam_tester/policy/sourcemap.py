@@ -64,6 +64,16 @@ class JsonSourceMap:
     _keys: dict[tuple[PathPart, ...], int] = field(default_factory=dict, init=False, repr=False)
     _built: bool = field(default=False, init=False, repr=False)
     _line_starts: list[int] = field(default_factory=list, init=False, repr=False)
+    _duplicates: list[tuple[tuple[PathPart, ...], int]] = field(default_factory=list, init=False, repr=False)
+
+    def duplicate_keys(self) -> list[tuple[tuple[PathPart, ...], tuple[int, int]]]:
+        """Every key that repeats an earlier key of the same object, with where the repeat starts.
+
+        ``json.loads`` keeps the last of duplicate keys without a word, so the first is silently lost.
+        """
+        if not self._built:
+            self._build()
+        return [(path, self._line_col(offset)) for path, offset in self._duplicates]
 
     def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
         if not self._built:
@@ -108,10 +118,14 @@ class JsonSourceMap:
         pos = self._skip(pos)
         if self.text[pos] == "}":
             return pos + 1
+        seen: set[str] = set()
         while True:
             key_start = pos
             key, pos = json.decoder.scanstring(self.text, pos + 1)  # type: ignore[attr-defined]
             child = (*path, key)
+            if key in seen:
+                self._duplicates.append((child, key_start))
+            seen.add(key)
             # With duplicate keys, json.loads keeps the last one; so does this map.
             self._keys[child] = key_start
             pos = self._skip(self._skip(pos) + 1)  # past the colon
