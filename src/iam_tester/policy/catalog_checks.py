@@ -128,7 +128,9 @@ class _StatementCheck:
         more = f" (and {len(types) - 4} more)" if len(types) > 4 else ""
         self.warn(
             "resource-mismatch",
-            f"{resource!r} fits no resource type of {names}, so they never apply to it; expected {expected}{more}",
+            f"{resource!r} fits no resource type of {names}, which "
+            f"{'never applies' if len(set(self.actions)) == 1 else 'never apply'} to it; "
+            f"expected {expected}{more}",
             path,
         )
 
@@ -157,7 +159,7 @@ class _StatementCheck:
         ):
             self.warn(
                 "condition-key-not-supported",
-                f"{entry.key} is not a condition key of {_names(self.actions)}: their requests never carry it, so "
+                f"{entry.key} is not a condition key of {_names(self.actions)}: requests for them never carry it, so "
                 "the condition only sees a missing key; check which keys these actions support",
                 path,
                 key=True,
