@@ -142,3 +142,33 @@ def test_validation_never_raises(statement: dict[str, object], kind: PolicyKind)
     """Whatever a statement holds, validation reports findings instead of raising."""
     report = validate_policy({"Version": "2012-10-17", "Statement": [statement]}, kind=kind)
     assert report.ok == (not report.errors)
+
+
+def test_inline_policy_in_a_yaml_suite_is_located() -> None:
+    """A policy written inline in a YAML suite gets the suite's lines, with paths relative to the policy."""
+    import yaml
+
+    from iam_tester.policy.sourcemap import PrefixedSourceMap, YamlSourceMap
+
+    suite = (
+        "policies:\n"
+        "  identity:\n"
+        "    - Version: '2012-10-17'\n"
+        "      Statement:\n"
+        "        - Effect: allow\n"
+        "          Action: s3:GetObject\n"
+        "          Resource: '*'\n"
+    )
+    node = yaml.compose(suite)
+    assert node is not None
+    policy = yaml.safe_load(suite)["policies"]["identity"][0]
+    where = PrefixedSourceMap(YamlSourceMap(node), ("policies", "identity", 0))
+    with pytest.raises(PolicyError) as raised:
+        require_valid_policy(policy, name="suite.yaml", source_map=where)
+    location = raised.value.location
+    assert (location.source, location.path, location.line, location.column) == (
+        "suite.yaml",
+        "Statement[0].Effect",
+        5,
+        19,
+    )

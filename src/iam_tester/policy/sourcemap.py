@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:  # PyYAML costs ~70 ms to import: only suite files (YAML) need it, and they import it anyway
     import yaml
 
-__all__ = ["JsonSourceMap", "NoSourceMap", "PathPart", "SourceMap", "YamlSourceMap", "format_path"]
+__all__ = [
+    "JsonSourceMap",
+    "NoSourceMap",
+    "PathPart",
+    "PrefixedSourceMap",
+    "SourceMap",
+    "YamlSourceMap",
+    "format_path",
+]
 
 PathPart = str | int
 
@@ -50,6 +58,18 @@ class NoSourceMap:
     def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
         del path, key
         return None
+
+
+@dataclass(frozen=True)
+class PrefixedSourceMap:
+    """Positions of a document embedded at ``prefix`` inside a larger one: a policy written inline in a
+    suite file is located through the suite's map, while its findings keep paths relative to the policy."""
+
+    inner: SourceMap
+    prefix: tuple[PathPart, ...]
+
+    def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
+        return self.inner.position((*self.prefix, *path), key=key)
 
 
 _WS = re.compile(r"[ \t\n\r]*")

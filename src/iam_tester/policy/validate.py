@@ -112,21 +112,25 @@ def validate_policy(
     kind: PolicyKind = PolicyKind.IDENTITY,
     name: str | None = None,
     catalog: bool = True,
+    source_map: SourceMap | None = None,
 ) -> ValidationReport:
     """Validate a policy given as a :class:`PolicyDocument`, a dict, JSON text or a file path.
 
     A ``str`` whose first non-blank character is ``{`` or ``[`` is JSON text; any other ``str`` (and any
     ``os.PathLike``) is a path. A :class:`PolicyDocument` is already well-formed: only the footgun and
     catalog checks run, under its own kind. ``catalog=False`` skips the catalog checks (and never loads
-    the catalog). Findings come sorted: errors, then warnings, then suggestions, each in document order.
+    the catalog). ``source_map`` locates the findings of a dict that came from a file (a policy inline
+    in a YAML suite: see :class:`~iam_tester.policy.sourcemap.PrefixedSourceMap`). Findings come sorted:
+    errors, then warnings, then suggestions, each in document order.
     """
     if isinstance(policy, PolicyDocument):
         findings = _semantic_findings(policy, NoSourceMap(), catalog=catalog)
         return _report(policy.name, policy.kind, policy, findings, catalog=catalog)
     if isinstance(policy, Mapping):
         label = name or "policy"
-        document, grammar = analyse(dict(policy), kind=kind, name=label, source_map=NoSourceMap())
-        return _finish(label, kind, document, grammar, NoSourceMap(), catalog=catalog)
+        where = source_map or NoSourceMap()
+        document, grammar = analyse(dict(policy), kind=kind, name=label, source_map=where)
+        return _finish(label, kind, document, grammar, where, catalog=catalog)
     if isinstance(policy, str) and policy.lstrip()[:1] in ("{", "["):
         return validate_policy_text(policy, kind=kind, name=name or "policy", catalog=catalog)
     return validate_policy_file(policy, kind=kind, name=name, catalog=catalog)
@@ -172,12 +176,13 @@ def require_valid_policy(
     name: str | None = None,
     strict: bool = False,
     catalog: bool = True,
+    source_map: SourceMap | None = None,
 ) -> ValidPolicy:
     """Validate a policy about to be used; raise :class:`PolicyError` (exit 2 in the CLI) on errors.
 
     With ``strict``, warnings raise too. Otherwise the warnings come back for the caller to show.
     """
-    report = validate_policy(policy, kind=kind, name=name, catalog=catalog)
+    report = validate_policy(policy, kind=kind, name=name, catalog=catalog, source_map=source_map)
     document = report.raise_for_errors(strict=strict)
     return ValidPolicy(document=document, warnings=report.warnings, report=report)
 
