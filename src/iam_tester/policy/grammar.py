@@ -17,10 +17,10 @@ from typing import Any
 from ..errors import Location
 from .findings import Finding, Severity
 from .grammar_conditions import ConditionGrammar, kind_of
+from .grammar_principals import STAR, PrincipalGrammar
 from .kinds import KIND_RULES
 from .limits import SIZE_LIMITS, compact_json, policy_size
-from .model import VERSION_2008, VERSION_2012, Effect, PolicyDocument, PolicyKind, Principal, Statement
-from .principals import PRINCIPAL_TYPES, principal_problem
+from .model import VERSION_2008, VERSION_2012, Effect, PolicyDocument, PolicyKind, Statement
 from .sourcemap import PathPart, SourceMap, format_path
 
 __all__ = ["analyse"]
@@ -41,7 +41,6 @@ _STATEMENT_ELEMENTS = (
 _SID = re.compile(r"[A-Za-z0-9]*\Z")
 _ACTION = re.compile(r"(?P<service>[A-Za-z0-9-]+):(?P<name>[A-Za-z0-9*?_-]+)\Z")
 _VARIABLE = "${"
-_STAR = (Principal("*", "*"),)
 _ARTICLES = {PolicyKind.SCP: "an SCP", PolicyKind.RCP: "an RCP"}
 
 
@@ -82,6 +81,7 @@ class _Checker:
         self.article = _ARTICLES.get(kind) or f"{'an' if kind.value[0] in 'aeiou' else 'a'} {kind.value}"
         self.variable_paths: list[tuple[PathPart, ...]] = []
         self.condition_grammar = ConditionGrammar(self)
+        self.principal_grammar = PrincipalGrammar(self, self.rules, self.article)
 
     # -- reporting -------------------------------------------------------------------------------
     def add(
@@ -263,7 +263,7 @@ class _Checker:
             )
         action, not_action = self.pair(raw, "Action", "NotAction", path, self.action_value, required=True)
         resource, not_resource = self.resources(raw, path)
-        principal, not_principal = self.principals(raw, path, effect)
+        principal, not_principal = self.principal_grammar.principals(raw, path, effect)
         conditions = self.condition_grammar.conditions(raw, path)
         if self.errors > errors_before or effect is None:
             return None
@@ -418,106 +418,11 @@ class _Checker:
             return None, None
         return self.pair(raw, "Resource", "NotResource", path, self.resource_value, required=True)
 
-    # -- principals ------------------------------------------------------------------------------
-    def principals(
-        self, raw: dict[str, Any], path: tuple[PathPart, ...], effect: Effect | None
-    ) -> tuple[tuple[Principal, ...] | None, tuple[Principal, ...] | None]:
-        present = [e for e in ("Principal", "NotPrincipal") if e in raw]
-        if self.rules.principal == "forbidden":
-            for element in present:
-                self.error(
-                    "principal-not-allowed",
-                    f"{self.article} policy may not have {element}: it applies to whoever holds it",
-                    (*path, element),
-                    key=True,
-                )
-            return None, None
-        if "NotPrincipal" in present and not self.rules.not_principal:
-            self.error(
-                "notprincipal-not-allowed",
-                f"{self.article} policy may not have NotPrincipal; name the principals in Principal, or use a "
-                "condition on aws:PrincipalArn",
-                (*path, "NotPrincipal"),
-                key=True,
-            )
-            return None, None
-        if len(present) == 2:
-            self.error(
-                "principal-and-notprincipal",
-                "a statement may have Principal or NotPrincipal, not both",
-                (*path, "NotPrincipal"),
-                key=True,
-            )
-            return None, None
-        if not present:
-            if self.rules.principal == "required":
-                self.error(
-                    "missing-principal",
-                    f"a statement in {self.article} policy needs Principal (or NotPrincipal)",
-                    path,
-                )
-            return None, None
-        element = present[0]
-        if element == "NotPrincipal" and effect is Effect.ALLOW:
-            self.error(
-                "notprincipal-with-allow",
-                'NotPrincipal is only supported with "Effect": "Deny"; with Allow it would grant every other '
-                "principal in the world",
-                (*path, "NotPrincipal"),
-                key=True,
-            )
-        principals = self.principal_value(raw[element], (*path, element))
-        if principals is not None and self.rules.principal_star_only and principals != _STAR:
-            self.error(
-                "invalid-principal",
-                'an RCP\'s Principal must be "*"; restrict principals with conditions such as aws:PrincipalOrgID',
-                (*path, element),
-            )
-        return (principals, None) if element == "Principal" else (None, principals)
-
-    def principal_value(self, value: Any, path: tuple[PathPart, ...]) -> tuple[Principal, ...] | None:
-        if value == "*":
-            return _STAR
-        if not isinstance(value, dict):
-            self.error(
-                "invalid-principal",
-                'Principal must be "*" or an object like {"AWS": "arn:aws:iam::111122223333:root"}, '
-                f"not {kind_of(value)}",
-                path,
-            )
-            return None
-        principals: list[Principal] = []
-        ok = True
-        for principal_type, entries in value.items():
-            where = (*path, principal_type)
-            if principal_type not in PRINCIPAL_TYPES:
-                self.error(
-                    "invalid-principal-type",
-                    f"unknown principal type {principal_type!r}; use one of {', '.join(PRINCIPAL_TYPES)}",
-                    where,
-                    key=True,
-                )
-                ok = False
-                continue
-            names = self.string_list(entries, where)
-            if names is None:
-                ok = False
-                continue
-            for i, name in enumerate(names):
-                item_path = (*where, i) if isinstance(entries, list) else where
-                problem = principal_problem(principal_type, name)
-                if problem is not None:
-                    code = "invalid-principal" if problem.severity is Severity.ERROR else "suspicious-principal"
-                    self.add(problem.severity, code, problem.message, item_path)
-                    ok = ok and problem.severity is not Severity.ERROR
-                principals.append(Principal(principal_type, name))
-        return tuple(principals) if ok else None
-
 
 def _is_full_access(statement: Statement) -> bool:
     """Is this the statement of RCPFullAWSAccess (allow everyone everything, no condition)?"""
     return (
-        statement.principal == _STAR
+        statement.principal == STAR
         and statement.action == ("*",)
         and statement.resource == ("*",)
         and not statement.conditions
