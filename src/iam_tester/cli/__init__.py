@@ -17,7 +17,9 @@ __all__ = ["main"]
 
 # name -> (module, attribute, one-line help). The help is here so that listing the commands does
 # not import them.
-_COMMANDS: dict[str, tuple[str, str, str]] = {}
+_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("iam_tester.cli.validate_cmd", "validate", "Check policy files: grammar, IAM catalog, footguns."),
+}
 
 
 class _LazyGroup(click.Group):

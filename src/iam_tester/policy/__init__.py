@@ -1,4 +1,5 @@
-"""Policy documents: reading, the grammar, the normalised model, size limits and findings."""
+"""Policy documents: reading, the grammar, the normalised model, size limits, findings and validation
+(the catalog behind it loads lazily, on the first validation that needs it)."""
 
 from .findings import Finding, Severity
 from .limits import SIZE_LIMITS, compact_json, policy_size
@@ -20,6 +21,15 @@ from .model import (
     Principal,
     Statement,
 )
+from .validate import (
+    PolicySource,
+    ValidationReport,
+    ValidPolicy,
+    require_valid_policy,
+    validate_policy,
+    validate_policy_file,
+    validate_policy_text,
+)
 
 __all__ = [
     "SIZE_LIMITS",
@@ -31,9 +41,12 @@ __all__ = [
     "PolicyCheck",
     "PolicyDocument",
     "PolicyKind",
+    "PolicySource",
     "Principal",
     "Severity",
     "Statement",
+    "ValidPolicy",
+    "ValidationReport",
     "check_policy",
     "check_policy_file",
     "check_policy_text",
@@ -41,4 +54,8 @@ __all__ = [
     "load_policy_file",
     "parse_policy",
     "policy_size",
+    "require_valid_policy",
+    "validate_policy",
+    "validate_policy_file",
+    "validate_policy_text",
 ]

@@ -3,32 +3,25 @@ builds the normalised :class:`~iam_tester.policy.model.PolicyDocument`.
 
 Sources: IAM User Guide, "IAM JSON policy element reference" and "Grammar of the IAM JSON policy
 language" (reference_policies_grammar.html); "IAM JSON policy elements: Principal" for what a principal
-may be; the Organizations user guide for SCPs and RCPs.
+may be; the Organizations user guide for SCPs and RCPs. The rules that differ by kind of policy are in
+:mod:`.kinds`, with their sources; principal formats in :mod:`.principals`; conditions in
+:mod:`.grammar_conditions`.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import Location
 from .findings import Finding, Severity
-from .limits import SIZE_LIMITS, policy_size
-from .model import (
-    VERSION_2008,
-    VERSION_2012,
-    ConditionEntry,
-    Effect,
-    PolicyDocument,
-    PolicyKind,
-    Principal,
-    Statement,
-)
-from .operators import OPERATORS, ParsedOperator, ValueType, parse_operator
+from .grammar_conditions import ConditionGrammar, kind_of
+from .grammar_principals import STAR, PrincipalGrammar
+from .kinds import KIND_RULES
+from .limits import SIZE_LIMITS, compact_json, policy_size
+from .model import VERSION_2008, VERSION_2012, Effect, PolicyDocument, PolicyKind, Statement
 from .sourcemap import PathPart, SourceMap, format_path
-from .values import parse_binary, parse_bool, parse_date, parse_ip_network, parse_number
 
 __all__ = ["analyse"]
 
@@ -44,35 +37,11 @@ _STATEMENT_ELEMENTS = (
     "NotResource",
     "Condition",
 )
-_PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
-
-# Identity-based policies (and boundaries, session policies, SCPs) apply to whoever holds them: a
-# Principal element makes IAM reject them. Resource and trust policies must name one.
-_NO_PRINCIPAL = frozenset(
-    {
-        PolicyKind.IDENTITY,
-        PolicyKind.USER,
-        PolicyKind.GROUP,
-        PolicyKind.MANAGED,
-        PolicyKind.BOUNDARY,
-        PolicyKind.SESSION,
-        PolicyKind.SCP,
-    }
-)
-_NEEDS_PRINCIPAL = frozenset({PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP})
-# A trust policy's resource is the role itself: IAM rejects a Resource element in one.
-_NO_RESOURCE = frozenset({PolicyKind.TRUST})
-# Resource-based policies with free-form Sids (S3 allows spaces, for instance); IAM's own policies
-# take letters and digits only ("IAM JSON policy elements: Sid").
-_FREE_SID = frozenset({PolicyKind.RESOURCE})
 
 _SID = re.compile(r"[A-Za-z0-9]*\Z")
 _ACTION = re.compile(r"(?P<service>[A-Za-z0-9-]+):(?P<name>[A-Za-z0-9*?_-]+)\Z")
-_ACCOUNT_ID = re.compile(r"\d{12}\Z")
-_AWS_PRINCIPAL_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-zA-Z-]*):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)\Z"
-)
 _VARIABLE = "${"
+_ARTICLES = {PolicyKind.SCP: "an SCP", PolicyKind.RCP: "an RCP"}
 
 
 def analyse(
@@ -81,13 +50,19 @@ def analyse(
     kind: PolicyKind,
     name: str,
     source_map: SourceMap,
+    text: str | None = None,
+    duplicate_keys: Sequence[tuple[tuple[PathPart, ...], tuple[int, int]]] = (),
 ) -> tuple[PolicyDocument | None, list[Finding]]:
     """Check ``raw`` (parsed JSON) against the grammar for ``kind``.
 
-    Returns the normalised document (``None`` when there are errors) and every finding, in document
-    order. Never raises for bad input.
+    ``text`` is the document as written, when there is one (Organizations policies count its white space
+    towards their size limit); ``duplicate_keys`` are the repeated keys the JSON parser dropped. Returns
+    the normalised document (``None`` when there are errors) and every finding, in document order. Never
+    raises for bad input.
     """
-    checker = _Checker(kind=kind, name=name, source_map=source_map)
+    checker = _Checker(kind=kind, name=name, source_map=source_map, text=text)
+    for path, (line, column) in duplicate_keys:
+        checker.duplicate_key(path, line, column)
     document = checker.document(raw)
     # Document order where positions are known; Python's sort is stable for the rest.
     findings = sorted(checker.findings, key=lambda f: (f.location.line or 0, f.location.column or 0))
@@ -95,13 +70,18 @@ def analyse(
 
 
 class _Checker:
-    def __init__(self, *, kind: PolicyKind, name: str, source_map: SourceMap) -> None:
+    def __init__(self, *, kind: PolicyKind, name: str, source_map: SourceMap, text: str | None) -> None:
         self.kind = kind
+        self.rules = KIND_RULES[kind]
         self.name = name
         self.source_map = source_map
+        self.text = text
         self.findings: list[Finding] = []
         self.errors = 0
-        self.article = f"{'an' if kind.value[0] in 'aeiou' else 'a'} {kind.value}"
+        self.article = _ARTICLES.get(kind) or f"{'an' if kind.value[0] in 'aeiou' else 'a'} {kind.value}"
+        self.variable_paths: list[tuple[PathPart, ...]] = []
+        self.condition_grammar = ConditionGrammar(self)
+        self.principal_grammar = PrincipalGrammar(self, self.rules, self.article)
 
     # -- reporting -------------------------------------------------------------------------------
     def add(
@@ -115,20 +95,33 @@ class _Checker:
     ) -> None:
         position = self.source_map.position(path, key=key)
         line, column = position if position else (None, None)
-        location = Location(self.name, format_path(path), line, column)
-        self.findings.append(Finding(severity, code, message, location))
-        if severity is Severity.ERROR:
+        self._append(Finding(severity, code, message, Location(self.name, format_path(path), line, column)))
+
+    def _append(self, finding: Finding) -> None:
+        self.findings.append(finding)
+        if finding.severity is Severity.ERROR:
             self.errors += 1
 
     def error(self, code: str, message: str, path: Sequence[PathPart], *, key: bool = False) -> None:
         self.add(Severity.ERROR, code, message, path, key=key)
+
+    def note_variable(self, path: tuple[PathPart, ...]) -> None:
+        self.variable_paths.append(path)
+
+    def duplicate_key(self, path: tuple[PathPart, ...], line: int, column: int) -> None:
+        message = (
+            f"key {str(path[-1])!r} appears more than once in this object; JSON keeps only the last one, so the "
+            "earlier one is silently ignored: merge them into one"
+        )
+        location = Location(self.name, format_path(path), line, column)
+        self._append(Finding(Severity.ERROR, "duplicate-key", message, location))
 
     # -- document --------------------------------------------------------------------------------
     def document(self, raw: Any) -> PolicyDocument | None:
         if not isinstance(raw, dict):
             self.error(
                 "not-an-object",
-                f"a policy must be a JSON object with Version and Statement, not {_kind_of(raw)}",
+                f"a policy must be a JSON object with Version and Statement, not {kind_of(raw)}",
                 (),
             )
             return None
@@ -136,9 +129,17 @@ class _Checker:
         version = self.version(raw)
         policy_id = raw.get("Id")
         if policy_id is not None and not isinstance(policy_id, str):
-            self.error("wrong-type", f"Id must be a string, not {_kind_of(policy_id)}", ("Id",))
+            self.error("wrong-type", f"Id must be a string, not {kind_of(policy_id)}", ("Id",))
         statements = self.statements(raw)
         self.size(raw)
+        if self.variable_paths and version != VERSION_2012:
+            self.add(
+                Severity.WARNING,
+                "variables-need-version",
+                f'policy variables (${{...}}) are plain text unless the policy says "Version": "{VERSION_2012}"; '
+                "add it, or this value never matches what you meant",
+                self.variable_paths[0],
+            )
         if self.errors or statements is None:
             return None
         return PolicyDocument(
@@ -165,6 +166,9 @@ class _Checker:
 
     def version(self, raw: dict[str, Any]) -> str | None:
         if "Version" not in raw:
+            if self.rules.version_required:
+                self.error("missing-version", f'{self.article} must say "Version": "{VERSION_2012}"', ())
+                return None
             self.add(
                 Severity.WARNING,
                 "missing-version",
@@ -174,6 +178,9 @@ class _Checker:
             )
             return None
         version = raw["Version"]
+        if version == VERSION_2008 and self.rules.version_required:
+            self.error("invalid-version", f"{self.article} must use Version {VERSION_2012!r}", ("Version",))
+            return None
         if version not in (VERSION_2012, VERSION_2008):
             self.error(
                 "invalid-version",
@@ -205,7 +212,7 @@ class _Checker:
         else:
             self.error(
                 "invalid-statement",
-                f"Statement must be a list of statement objects (or one object), not {_kind_of(value)}",
+                f"Statement must be a list of statement objects (or one object), not {kind_of(value)}",
                 ("Statement",),
             )
             return None
@@ -221,11 +228,17 @@ class _Checker:
         limit = SIZE_LIMITS[self.kind]
         if limit is None:
             return
-        size = policy_size(raw)
+        if self.rules.counts_whitespace:
+            # Organizations counts every character of the document as sent (see kinds.py).
+            size = len(self.text) if self.text is not None else len(compact_json(raw))
+            counted = "every character counted, white space too"
+        else:
+            size = policy_size(raw)
+            counted = "white space not counted"
         if size > limit:
             self.error(
                 "policy-too-large",
-                f"the policy is {size:,} characters (white space not counted); {self.article} policy may "
+                f"the policy is {size:,} characters ({counted}); {self.article} policy may "
                 f"have at most {limit:,}, so it is {size - limit:,} over",
                 (),
             )
@@ -235,19 +248,26 @@ class _Checker:
         self, index: int, raw: Any, path: tuple[PathPart, ...], sids: dict[str, tuple[PathPart, ...]]
     ) -> Statement | None:
         if not isinstance(raw, dict):
-            self.error("statement-not-object", f"a statement must be a JSON object, not {_kind_of(raw)}", path)
+            self.error("statement-not-object", f"a statement must be a JSON object, not {kind_of(raw)}", path)
             return None
         errors_before = self.errors
         self.unknown_elements(raw, _STATEMENT_ELEMENTS, path)
         sid = self.sid(raw, path, sids)
         effect = self.effect(raw, path)
+        if not self.rules.not_action and "NotAction" in raw:
+            self.error(
+                "element-not-supported",
+                f"{self.article} policy may not have NotAction; list the actions in Action",
+                (*path, "NotAction"),
+                key=True,
+            )
         action, not_action = self.pair(raw, "Action", "NotAction", path, self.action_value, required=True)
         resource, not_resource = self.resources(raw, path)
-        principal, not_principal = self.principals(raw, path)
-        conditions = self.conditions(raw, path)
+        principal, not_principal = self.principal_grammar.principals(raw, path, effect)
+        conditions = self.condition_grammar.conditions(raw, path)
         if self.errors > errors_before or effect is None:
             return None
-        return Statement(
+        statement = Statement(
             index=index,
             effect=effect,
             sid=sid,
@@ -259,6 +279,15 @@ class _Checker:
             not_principal=not_principal,
             conditions=conditions,
         )
+        if self.rules.allow_only_full_access and effect is Effect.ALLOW and not _is_full_access(statement):
+            self.error(
+                "rcp-allow",
+                'an RCP statement must be "Effect": "Deny": Allow is only supported in the AWS-managed '
+                "RCPFullAWSAccess policy, which is attached everywhere already",
+                (*path, "Effect"),
+            )
+            return None
+        return statement
 
     def sid(self, raw: dict[str, Any], path: tuple[PathPart, ...], sids: dict[str, tuple[PathPart, ...]]) -> str | None:
         if "Sid" not in raw:
@@ -266,9 +295,9 @@ class _Checker:
         sid = raw["Sid"]
         where = (*path, "Sid")
         if not isinstance(sid, str):
-            self.error("wrong-type", f"Sid must be a string, not {_kind_of(sid)}", where)
+            self.error("wrong-type", f"Sid must be a string, not {kind_of(sid)}", where)
             return None
-        if self.kind not in _FREE_SID and not _SID.match(sid):
+        if not self.rules.free_sid and not _SID.match(sid):
             self.error(
                 "invalid-sid",
                 f"Sid {sid!r} may contain only letters (A-Z, a-z) and digits (0-9) in {self.article} policy",
@@ -343,7 +372,7 @@ class _Checker:
         if isinstance(value, list) and not value:
             self.error("empty-list", f"{path[-1]} is an empty list; give at least one value", path)
             return None
-        self.error("wrong-type", f"{path[-1]} must be a string or a list of strings, not {_kind_of(value)}", path)
+        self.error("wrong-type", f"{path[-1]} must be a string or a list of strings, not {kind_of(value)}", path)
         return None
 
     def action_value(self, action: str, path: tuple[PathPart, ...]) -> None:
@@ -363,6 +392,8 @@ class _Checker:
             )
 
     def resource_value(self, resource: str, path: tuple[PathPart, ...]) -> None:
+        if _VARIABLE in resource:
+            self.note_variable(path)
         if resource == "*":
             return
         if not resource.startswith("arn:") or resource.count(":") < 5:
@@ -375,7 +406,7 @@ class _Checker:
     def resources(
         self, raw: dict[str, Any], path: tuple[PathPart, ...]
     ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
-        if self.kind in _NO_RESOURCE:
+        if self.rules.resource == "forbidden":
             for element in ("Resource", "NotResource"):
                 if element in raw:
                     self.error(
@@ -387,211 +418,12 @@ class _Checker:
             return None, None
         return self.pair(raw, "Resource", "NotResource", path, self.resource_value, required=True)
 
-    # -- principals ------------------------------------------------------------------------------
-    def principals(
-        self, raw: dict[str, Any], path: tuple[PathPart, ...]
-    ) -> tuple[tuple[Principal, ...] | None, tuple[Principal, ...] | None]:
-        present = [e for e in ("Principal", "NotPrincipal") if e in raw]
-        if self.kind in _NO_PRINCIPAL:
-            for element in present:
-                self.error(
-                    "principal-not-allowed",
-                    f"{self.article} policy may not have {element}: it applies to whoever holds it",
-                    (*path, element),
-                    key=True,
-                )
-            return None, None
-        if len(present) == 2:
-            self.error(
-                "principal-and-notprincipal",
-                "a statement may have Principal or NotPrincipal, not both",
-                (*path, "NotPrincipal"),
-                key=True,
-            )
-            return None, None
-        if not present:
-            if self.kind in _NEEDS_PRINCIPAL:
-                self.error(
-                    "missing-principal",
-                    f"a statement in {self.article} policy needs Principal (or NotPrincipal)",
-                    path,
-                )
-            return None, None
-        element = present[0]
-        principals = self.principal_value(raw[element], (*path, element))
-        if principals is not None and self.kind is PolicyKind.RCP and principals != (Principal("*", "*"),):
-            self.error("invalid-principal", 'an RCP\'s Principal must be "*"', (*path, element))
-        return (principals, None) if element == "Principal" else (None, principals)
 
-    def principal_value(self, value: Any, path: tuple[PathPart, ...]) -> tuple[Principal, ...] | None:
-        if value == "*":
-            return (Principal("*", "*"),)
-        if not isinstance(value, dict):
-            self.error(
-                "invalid-principal",
-                'Principal must be "*" or an object like {"AWS": "arn:aws:iam::111122223333:root"}, '
-                f"not {_kind_of(value)}",
-                path,
-            )
-            return None
-        principals: list[Principal] = []
-        ok = True
-        for principal_type, entries in value.items():
-            where = (*path, principal_type)
-            if principal_type not in _PRINCIPAL_TYPES:
-                self.error(
-                    "invalid-principal-type",
-                    f"unknown principal type {principal_type!r}; use one of {', '.join(_PRINCIPAL_TYPES)}",
-                    where,
-                    key=True,
-                )
-                ok = False
-                continue
-            names = self.string_list(entries, where)
-            if names is None:
-                ok = False
-                continue
-            for i, name in enumerate(names):
-                item_path = (*where, i) if isinstance(entries, list) else where
-                if principal_type == "AWS" and not _valid_aws_principal(name):
-                    self.error(
-                        "invalid-principal",
-                        f"{name!r} is not an AWS principal: use an account ID, an IAM ARN "
-                        "(arn:aws:iam::111122223333:root, :user/..., :role/...), an assumed-role session ARN, "
-                        'or "*" (wildcards inside an ARN are not allowed)',
-                        item_path,
-                    )
-                    ok = False
-                principals.append(Principal(principal_type, name))
-        return tuple(principals) if ok else None
-
-    # -- conditions ------------------------------------------------------------------------------
-    def conditions(self, raw: dict[str, Any], path: tuple[PathPart, ...]) -> tuple[ConditionEntry, ...]:
-        if "Condition" not in raw:
-            return ()
-        block = raw["Condition"]
-        where = (*path, "Condition")
-        if not isinstance(block, dict):
-            self.error(
-                "invalid-condition-block",
-                'Condition must be an object of operators, each an object of keys: {"StringEquals": {"aws:username": '
-                f'"alice"}}}}, not {_kind_of(block)}',
-                where,
-            )
-            return ()
-        entries: list[ConditionEntry] = []
-        for operator_text, keys in block.items():
-            op_path = (*where, operator_text)
-            operator = parse_operator(operator_text)
-            if operator is None:
-                self.error("unknown-operator", _unknown_operator_message(operator_text), op_path, key=True)
-                continue
-            if not isinstance(keys, dict):
-                self.error(
-                    "invalid-condition-block",
-                    f"the {operator_text} block must be an object of condition keys to values, not {_kind_of(keys)}",
-                    op_path,
-                )
-                continue
-            for key, values in keys.items():
-                entry = self.condition_entry(operator, key, values, (*op_path, key))
-                if entry is not None:
-                    entries.append(entry)
-        return tuple(entries)
-
-    def condition_entry(
-        self, operator: ParsedOperator, key: str, raw_values: Any, path: tuple[PathPart, ...]
-    ) -> ConditionEntry | None:
-        if not key:
-            self.error("invalid-condition-key", "a condition key may not be empty", path, key=True)
-            return None
-        items = raw_values if isinstance(raw_values, list) else [raw_values]
-        if not items:
-            self.error("empty-list", f"the values of {key} are an empty list; give at least one value", path)
-            return None
-        values: list[str] = []
-        for i, item in enumerate(items):
-            item_path = (*path, i) if isinstance(raw_values, list) else path
-            text = _condition_text(item)
-            if text is None:
-                self.error(
-                    "wrong-type",
-                    f"a condition value must be a string, number or boolean, not {_kind_of(item)}",
-                    item_path,
-                )
-                return None
-            problem = _value_problem(operator, text)
-            if problem:
-                self.error("invalid-condition-value", f"{operator.text} on {key}: {problem}", item_path)
-                return None
-            values.append(text)
-        return ConditionEntry(operator=operator, key=key, values=tuple(values))
-
-
-def _value_problem(operator: ParsedOperator, text: str) -> str | None:
-    """Why ``text`` cannot be a value of ``operator``'s type, or ``None`` when it can."""
-    spec = operator.base
-    if spec.variables and _VARIABLE in text:
-        return None  # checked after substitution, at evaluation time
-    parsers: dict[ValueType, Callable[[str], object]] = {
-        ValueType.NUMERIC: parse_number,
-        ValueType.DATE: parse_date,
-        ValueType.BOOL: parse_bool,
-        ValueType.NULL: parse_bool,
-        ValueType.IP: parse_ip_network,
-        ValueType.BINARY: parse_binary,
-    }
-    parser = parsers.get(spec.value_type)
-    if parser is None:
-        return None
-    try:
-        parser(text)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
-def _condition_text(item: Any) -> str | None:
-    if isinstance(item, bool):
-        return "true" if item else "false"
-    if isinstance(item, (int, float)):
-        return str(item)
-    if isinstance(item, str):
-        return item
-    return None
-
-
-def _unknown_operator_message(text: str) -> str:
-    names = [spec.name for spec in OPERATORS.values()]
-    base = text.split(":", 1)[-1]
-    close = difflib.get_close_matches(base, names, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]}?" if close else ""
-    return f"unknown condition operator {text!r}{hint}"
-
-
-def _valid_aws_principal(name: str) -> bool:
-    if name == "*" or _ACCOUNT_ID.match(name):
-        return True
-    match = _AWS_PRINCIPAL_ARN.match(name)
-    if not match or "*" in name or "?" in name:
-        return False
-    resource = match["resource"]
-    if match["service"] == "iam":
-        return resource == "root" or resource.startswith(("user/", "role/", "federated-user/"))
-    return resource.startswith(("assumed-role/", "federated-user/"))
-
-
-def _kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+def _is_full_access(statement: Statement) -> bool:
+    """Is this the statement of RCPFullAWSAccess (allow everyone everything, no condition)?"""
+    return (
+        statement.principal == STAR
+        and statement.action == ("*",)
+        and statement.resource == ("*",)
+        and not statement.conditions
+    )

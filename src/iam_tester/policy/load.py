@@ -13,15 +13,18 @@ from ..errors import Location, PolicyError
 from .findings import Finding, Severity
 from .grammar import analyse
 from .model import PolicyDocument, PolicyKind
-from .sourcemap import JsonSourceMap, NoSourceMap, SourceMap
+from .sourcemap import JsonSourceMap, NoSourceMap, PathPart, SourceMap
 
 __all__ = [
+    "ParsedText",
     "PolicyCheck",
     "check_policy",
     "check_policy_file",
     "check_policy_text",
     "load_policy_file",
+    "parse_json_text",
     "parse_policy",
+    "read_policy_file",
 ]
 
 
@@ -61,26 +64,69 @@ def check_policy(
     return PolicyCheck(name=name, document=parsed, findings=tuple(findings))
 
 
-def check_policy_text(text: str, *, kind: PolicyKind = PolicyKind.IDENTITY, name: str = "policy") -> PolicyCheck:
-    """Check JSON text; invalid JSON is an ``invalid-json`` finding at the line and column where it breaks."""
+@dataclass(frozen=True)
+class ParsedText:
+    """JSON text read for checking: the value, a map back into the text, and the keys JSON dropped."""
+
+    raw: Any
+    source_map: JsonSourceMap
+    duplicate_keys: tuple[tuple[tuple[PathPart, ...], tuple[int, int]], ...]
+
+
+def parse_json_text(text: str, *, name: str) -> ParsedText | Finding:
+    """Parse policy text; invalid JSON is an ``invalid-json`` finding at the line and column where it breaks."""
+    seen_duplicate = False
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal seen_duplicate
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen_duplicate = True
+        return result
+
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
         location = Location(name, "", exc.lineno, exc.colno)
-        finding = Finding(Severity.ERROR, "invalid-json", f"not valid JSON: {exc.msg}", location)
-        return PolicyCheck(name=name, document=None, findings=(finding,))
-    return check_policy(raw, kind=kind, name=name, source_map=JsonSourceMap(text))
+        return Finding(Severity.ERROR, "invalid-json", f"not valid JSON: {exc.msg}", location)
+    source_map = JsonSourceMap(text)
+    # Only when the parser saw a repeat is the (lazily built) source map asked where it is.
+    duplicates = tuple(source_map.duplicate_keys()) if seen_duplicate else ()
+    return ParsedText(raw=raw, source_map=source_map, duplicate_keys=duplicates)
+
+
+def check_policy_text(text: str, *, kind: PolicyKind = PolicyKind.IDENTITY, name: str = "policy") -> PolicyCheck:
+    """Check JSON text; invalid JSON is an ``invalid-json`` finding at the line and column where it breaks."""
+    parsed = parse_json_text(text, name=name)
+    if isinstance(parsed, Finding):
+        return PolicyCheck(name=name, document=None, findings=(parsed,))
+    document, findings = analyse(
+        parsed.raw,
+        kind=kind,
+        name=name,
+        source_map=parsed.source_map,
+        text=text,
+        duplicate_keys=parsed.duplicate_keys,
+    )
+    return PolicyCheck(name=name, document=document, findings=tuple(findings))
+
+
+def read_policy_file(path: str | os.PathLike[str]) -> str | Finding:
+    """The text of a policy file, or an ``unreadable-file`` finding."""
+    name = os.fspath(path)
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return Finding(Severity.ERROR, "unreadable-file", f"cannot read the policy file: {reason}", Location(name))
 
 
 def check_policy_file(path: str | os.PathLike[str], *, kind: PolicyKind = PolicyKind.IDENTITY) -> PolicyCheck:
     """Check a JSON file; an unreadable file is an ``unreadable-file`` finding."""
     name = os.fspath(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        finding = Finding(Severity.ERROR, "unreadable-file", f"cannot read the policy file: {reason}", Location(name))
-        return PolicyCheck(name=name, document=None, findings=(finding,))
+    text = read_policy_file(path)
+    if isinstance(text, Finding):
+        return PolicyCheck(name=name, document=None, findings=(text,))
     return check_policy_text(text, kind=kind, name=name)
 
 

