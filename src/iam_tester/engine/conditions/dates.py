@@ -1,0 +1,41 @@
+"""Date condition operators: ISO 8601 (W3C profile) or epoch seconds on either side, compared as instants.
+
+Source: IAM User Guide, "Condition operators", Date condition operators (#Conditions_Date). Parsing is
+:func:`iam_tester.policy.values.parse_date` (a value without a zone is UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from ...policy.values import parse_date
+from ..wildcard import Chunks
+from .base import Comparison, joined
+from .numeric import ordered
+
+__all__ = ["DATE_COMPARISONS"]
+
+
+# Request values repeat across requests; parsing them once is the cheap way to make comparisons fast.
+_request_date = lru_cache(maxsize=8192)(parse_date)
+
+
+def _prepare(chunks: Chunks) -> dt.datetime:
+    return parse_date(joined(chunks))
+
+
+_RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "equals": operator.eq,
+    "lessthan": operator.lt,
+    "lessthanequals": operator.le,
+    "greaterthan": operator.gt,
+    "greaterthanequals": operator.ge,
+}
+
+DATE_COMPARISONS = {
+    f"date{name}": Comparison(_prepare, ordered(_request_date, relation)) for name, relation in _RELATIONS.items()
+}
