@@ -18,6 +18,7 @@ __all__ = [
     "InvalidInputError",
     "Location",
     "PolicyError",
+    "PolicyUsageError",
     "ReadinessTimeoutError",
     "SandboxError",
     "SuiteError",
@@ -90,6 +91,11 @@ class PolicyError(InvalidInputError):
         self.location = location
         self.code = code
         self.findings = tuple(findings)
+
+
+class PolicyUsageError(PolicyError):
+    """A well-formed policy that cannot be used where it was given: a resource policy as an identity policy,
+    or a condition value its operator cannot compare (found when the evaluator compiles a policy set)."""
 
 
 class SuiteError(InvalidInputError):

@@ -1,5 +1,10 @@
-"""The local evaluator: AWS's policy evaluation logic, offline, with explanations as data."""
+"""The local evaluator: AWS's policy evaluation logic, offline, with explanations as data.
 
+Compile a :class:`PolicySet` once, then :meth:`PolicySet.evaluate` many :class:`Request` objects; each gives a
+frozen :class:`Evaluation` whose :meth:`~Evaluation.explain` builds the full :class:`Explanation` on demand.
+"""
+
+from .policy_set import PolicySet
 from .results import (
     Decision,
     Evaluation,
@@ -19,6 +24,7 @@ __all__ = [
     "Explanation",
     "Mismatch",
     "Outcome",
+    "PolicySet",
     "PolicyType",
     "PolicyTypeTrace",
     "Request",

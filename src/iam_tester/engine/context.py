@@ -1,0 +1,112 @@
+"""The request context a policy sees: what the request gives, plus what AWS derives from the caller.
+
+Derived keys follow "AWS global condition context keys"
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html) and the table of
+principal key values in "IAM policy elements: Variables and tags":
+
+==================  =============  ======================================  ===============  ===================
+caller              aws:username   aws:userid                              aws:PrincipalType aws:PrincipalArn
+==================  =============  ======================================  ===============  ===================
+account root        (absent)       the account ID                          Account          ...:root
+IAM user            the user name  (a unique ID: not derivable)            User             the user ARN
+role session        (absent)       role-id:session (role-id not derivable) AssumedRole      the *role* ARN
+federated user      (absent)       account:name                            FederatedUser    the federated ARN
+==================  =============  ======================================  ===============  ===================
+
+``aws:PrincipalAccount``, ``aws:PrincipalIsAWSService`` (``true`` only for service principals),
+``aws:PrincipalServiceName`` (service principals) and ``aws:ResourceAccount`` (when the resource account is
+known) are derived too. A key the request gives always wins over a derived one. Keys are matched without
+regard to case ("Key names are case-insensitive").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .principals import PrincipalKind, RequestPrincipal
+from .results import Request
+
+__all__ = ["RequestState", "build_context", "derived_keys", "normalise_value"]
+
+
+@dataclass(frozen=True)
+class RequestState:
+    """One request, read once: the caller, the lower-cased action, the resource's account and the context."""
+
+    request: Request
+    caller: RequestPrincipal
+    action: str  # lower-cased
+    resource_account: str | None
+    context: dict[str, tuple[str, ...]]
+    names: Mapping[str, str]  # lower-cased key -> its spelling, for explanations
+
+
+@lru_cache(maxsize=4096)
+def derived_keys(caller: RequestPrincipal) -> tuple[tuple[str, str], ...]:
+    """The keys AWS sets from the caller alone, in their documented spelling."""
+    keys: list[tuple[str, str]] = []
+    if caller.kind is PrincipalKind.SERVICE:
+        keys.append(("aws:PrincipalServiceName", caller.text))
+        keys.append(("aws:PrincipalIsAWSService", "true"))
+        return tuple(keys)
+    keys.append(("aws:PrincipalIsAWSService", "false"))
+    if caller.account:
+        keys.append(("aws:PrincipalAccount", caller.account))
+    kind = caller.kind
+    if kind is PrincipalKind.ROOT:
+        keys += [("aws:PrincipalArn", caller.root_arn or ""), ("aws:PrincipalType", "Account")]
+        keys.append(("aws:userid", caller.account or ""))
+    elif kind is PrincipalKind.USER:
+        keys += [("aws:PrincipalArn", caller.text), ("aws:PrincipalType", "User")]
+        keys.append(("aws:username", caller.name or ""))
+    elif kind in (PrincipalKind.ROLE, PrincipalKind.ROLE_SESSION):
+        # aws:PrincipalArn of a session is the role's ARN; a session ARN carries no role path, so the role
+        # ARN derived from it has none either (give aws:PrincipalArn in the context when the path matters).
+        keys += [("aws:PrincipalArn", caller.role_arn or caller.text), ("aws:PrincipalType", "AssumedRole")]
+    elif kind is PrincipalKind.FEDERATED_USER:
+        keys += [("aws:PrincipalArn", caller.text), ("aws:PrincipalType", "FederatedUser")]
+        keys.append(("aws:userid", f"{caller.account}:{caller.name}"))
+    return tuple(keys)
+
+
+def normalise_value(value: object) -> tuple[str, ...]:
+    """One value or a list of values, as strings (JSON/YAML booleans and numbers as their text)."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Sequence):
+        return tuple(_text(v) for v in value)
+    return (_text(value),)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def build_context(
+    given: Mapping[str, object],
+    caller: RequestPrincipal,
+    resource_account: str | None,
+) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """The effective context (lower-cased keys; empty lists dropped, as AWS treats them as absent) and the
+    spelling of each key for explanations."""
+    values: dict[str, tuple[str, ...]] = {}
+    names: dict[str, str] = {}
+    for name, value in derived_keys(caller):
+        values[name.lower()] = (value,)
+        names[name.lower()] = name
+    if resource_account:
+        values["aws:resourceaccount"] = (resource_account,)
+        names["aws:resourceaccount"] = "aws:ResourceAccount"
+    for name, raw in given.items():
+        key = name.lower()
+        normalised = normalise_value(raw)
+        if normalised:
+            values[key] = normalised
+        else:
+            values.pop(key, None)
+        names[key] = name
+    return values, names

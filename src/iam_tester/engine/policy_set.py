@@ -1,0 +1,224 @@
+"""The evaluator's entry point: compile a policy set once, then evaluate many requests against it.
+
+Which policies apply to whom (decided from the IAM User Guide and the AWS Organizations User Guide):
+
+- identity policies, the permissions boundary and the session policy apply to IAM callers (users, role
+  sessions, federated users); the account root user has no identity policies and full access in its own
+  account; a service principal has none either. A session policy applies only to sessions (role sessions and
+  federated users): "If the principal is not a session principal, the enforcement code returns a final
+  decision of Allow" without looking at one.
+- SCPs apply to IAM callers and the root user of the principal's account, not to service principals and not
+  to service-linked roles ("SCPs don't affect service-linked roles"). RCPs apply to every caller of a resource
+  in the organization, service principals included, except service-linked roles. Requests by or on the
+  management account are not affected by either: pass no SCPs/RCPs for them.
+- A resource-based policy statement with ``NotPrincipal`` and ``Deny`` "will always deny any IAM principal that
+  has a permissions boundary policy attached, regardless of the values specified in the NotPrincipal element"
+  ("Permissions boundaries for IAM entities").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
+
+from ..errors import InvalidArgumentError, Location, PolicyUsageError
+from ..policy.model import PolicyDocument, PolicyKind
+from .combine import DecisionInputs, combine
+from .context import RequestState, build_context
+from .explain import explain
+from .policies import CompiledPolicyType, TypeOutcome
+from .principals import PrincipalKind, RequestPrincipal, parse_request_principal
+from .results import Evaluation, PolicyType, Request
+
+__all__ = ["PolicySet"]
+
+_NO_PRINCIPAL_KINDS = frozenset(
+    {
+        PolicyKind.IDENTITY,
+        PolicyKind.USER,
+        PolicyKind.GROUP,
+        PolicyKind.MANAGED,
+        PolicyKind.BOUNDARY,
+        PolicyKind.SESSION,
+    }
+)
+_SLOT_KINDS: dict[str, frozenset[PolicyKind]] = {
+    "identity": _NO_PRINCIPAL_KINDS,
+    "boundary": _NO_PRINCIPAL_KINDS,
+    "session": _NO_PRINCIPAL_KINDS,
+    "resource": frozenset({PolicyKind.RESOURCE, PolicyKind.TRUST}),
+    "scp": _NO_PRINCIPAL_KINDS | {PolicyKind.SCP},
+    "rcp": frozenset({PolicyKind.RCP}),
+}
+# "IAM role trust policies and KMS key policies are exceptions ... they must explicitly allow access for
+# principals" ("How AWS enforcement code logic evaluates requests to allow or deny access").
+_TRUST_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+        "sts:setcontext",
+    }
+)
+_ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9_-]+\Z")
+_ACCOUNT = re.compile(r"\d{12}\Z")
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """Every policy that can take part in a request, compiled. Build it with :meth:`compile`."""
+
+    identity: CompiledPolicyType
+    boundary: CompiledPolicyType | None
+    session: CompiledPolicyType | None
+    resource: CompiledPolicyType | None
+    scps: tuple[CompiledPolicyType, ...]
+    rcps: tuple[CompiledPolicyType, ...]
+
+    @classmethod
+    def compile(
+        cls,
+        *,
+        identity: Sequence[PolicyDocument] = (),
+        boundary: PolicyDocument | None = None,
+        session: PolicyDocument | None = None,
+        resource: PolicyDocument | None = None,
+        scps: Sequence[Sequence[PolicyDocument]] | None = None,
+        rcps: Sequence[Sequence[PolicyDocument]] | None = None,
+    ) -> PolicySet:
+        """Compile the policies. ``scps``/``rcps`` are levels, the organization root first, then OUs, then the
+        account; every SCP level must allow, and AWS's ``RCPFullAWSAccess`` is implied at every RCP level.
+
+        Raises :class:`~iam_tester.errors.PolicyUsageError` for a document of the wrong kind for its slot or a
+        condition value its operator cannot use, and :class:`~iam_tester.errors.InvalidArgumentError` for an
+        SCP level with no policy (AWS always has one attached: ``FullAWSAccess`` unless replaced).
+        """
+        for document in identity:
+            _check_slot(document, "identity")
+        for slot, single in (("boundary", boundary), ("session", session), ("resource", resource)):
+            if single is not None:
+                _check_slot(single, slot)
+        scp_levels = [list(level) for level in scps or ()]
+        for index, level in enumerate(scp_levels):
+            if not level:
+                raise InvalidArgumentError(
+                    f"SCP level {index} has no policy: every root, OU and account has at least one SCP attached",
+                    hint="list FullAWSAccess (Allow * on *) for a level that restricts nothing",
+                )
+            for document in level:
+                _check_slot(document, "scp")
+        rcp_levels = [list(level) for level in rcps or ()]
+        for level in rcp_levels:
+            for document in level:
+                _check_slot(document, "rcp")
+        return cls(
+            identity=CompiledPolicyType.compile(PolicyType.IDENTITY, tuple(identity)),
+            boundary=CompiledPolicyType.compile(PolicyType.BOUNDARY, (boundary,)) if boundary else None,
+            session=CompiledPolicyType.compile(PolicyType.SESSION, (session,)) if session else None,
+            resource=CompiledPolicyType.compile(PolicyType.RESOURCE, (resource,)) if resource else None,
+            scps=tuple(CompiledPolicyType.compile(PolicyType.SCP, tuple(lv), i) for i, lv in enumerate(scp_levels)),
+            rcps=tuple(CompiledPolicyType.compile(PolicyType.RCP, tuple(lv), i) for i, lv in enumerate(rcp_levels)),
+        )
+
+    def evaluate(self, request: Request) -> Evaluation:
+        """Decide one request. Raises :class:`~iam_tester.errors.InvalidArgumentError` for a malformed action or
+        principal."""
+        caller = parse_request_principal(request.principal)
+        action = _checked_action(request.action)
+        resource_account = request.resource_account or _account_of(request.resource) or caller.account
+        context, names = build_context(request.context, caller, resource_account)
+        state = RequestState(request, caller, action, resource_account, context, names)
+        inputs = self._inputs(state)
+        verdict = combine(inputs)
+        return Evaluation(
+            request=request,
+            decision=verdict.decision,
+            deciding=verdict.deciding,
+            summary=verdict.summary,
+            _explain=partial(explain, self, state, inputs, verdict),
+        )
+
+    def _inputs(self, state: RequestState) -> DecisionInputs:
+        caller, action = state.caller, state.action
+        applies = self.applicability(caller)
+        analyse = partial(
+            _analyse, action=action, resource=state.request.resource, caller=caller, context=state.context
+        )
+        has_boundary = self.boundary is not None and applies["boundary"]
+        resource_outcome = None
+        if self.resource is not None:
+            resource_outcome = analyse(self.resource, True, deny_ignores_not_principal=has_boundary and caller.is_iam)
+        return DecisionInputs(
+            caller=caller,
+            action=state.request.action,
+            same_account=caller.account is not None and caller.account == state.resource_account,
+            resource_policy_required=self.resource is not None
+            and (action.startswith("kms:") or action in _TRUST_ACTIONS),
+            rcps=tuple(analyse(level, applies["rcp"]) for level in self.rcps),
+            scps=tuple(analyse(level, applies["scp"]) for level in self.scps),
+            resource=resource_outcome,
+            identity=analyse(self.identity, applies["identity"]),
+            boundary=analyse(self.boundary, applies["boundary"]) if self.boundary else None,
+            session=analyse(self.session, applies["session"]) if self.session else None,
+        )
+
+    @staticmethod
+    def applicability(caller: RequestPrincipal) -> dict[str, bool]:
+        """Which policy types take part for this caller (see the module docstring)."""
+        iam = caller.is_iam
+        return {
+            "identity": iam,
+            "boundary": iam,
+            "session": caller.is_session,
+            "scp": (iam or caller.kind is PrincipalKind.ROOT) and not caller.service_linked,
+            "rcp": not caller.service_linked,
+        }
+
+
+def _analyse(
+    compiled: CompiledPolicyType,
+    applies: bool,
+    *,
+    action: str,
+    resource: str,
+    caller: RequestPrincipal,
+    context: dict[str, tuple[str, ...]],
+    deny_ignores_not_principal: bool = False,
+) -> TypeOutcome:
+    if not applies:
+        return compiled.silent()
+    return compiled.analyse(action, resource, caller, context, deny_ignores_not_principal=deny_ignores_not_principal)
+
+
+def _check_slot(document: PolicyDocument, slot: str) -> None:
+    allowed = _SLOT_KINDS[slot]
+    if document.kind in allowed:
+        return
+    kinds = ", ".join(sorted(k.value for k in allowed))
+    raise PolicyUsageError(
+        f"a {document.kind.value} policy cannot be used as {'an' if slot[0] in 'aeiou' else 'a'} {slot} policy",
+        location=Location(document.name),
+        code="wrong-policy-kind",
+        hint=f"a {slot} policy must be read as one of: {kinds}",
+    )
+
+
+@lru_cache(maxsize=1024)
+def _checked_action(action: str) -> str:
+    if not _ACTION.match(action):
+        raise InvalidArgumentError(
+            f"action {action!r} is not of the form service:Action", hint="for example s3:GetObject"
+        )
+    return action.lower()
+
+
+@lru_cache(maxsize=8192)
+def _account_of(resource: str) -> str | None:
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and _ACCOUNT.match(parts[4]):
+        return parts[4]
+    return None

@@ -1,0 +1,239 @@
+"""Who makes a request, and whether a statement's Principal/NotPrincipal names them.
+
+Sources (IAM User Guide): "AWS JSON policy elements: Principal"
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html) and
+"AWS JSON policy elements: NotPrincipal" (reference_policies_elements_notprincipal.html).
+
+- An account ID or ``arn:aws:iam::ACCOUNT:root`` names the *account*: it delegates to the account's own
+  IAM policies, so it grants nothing by itself ("How AWS enforcement code logic evaluates requests").
+- A role ARN matches every session of that role (the session ARN carries the role name without its path);
+  a session ARN matches that session only.
+- ``"*"`` and ``{"AWS": "*"}`` match everyone.
+- NotPrincipal: AWS checks every identity the caller has (its account, its role, its session), and the
+  statement applies unless each of them is listed; that is why the NotPrincipal page says to list the account
+  and the role beside a session ARN.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..errors import InvalidArgumentError
+from ..policy.model import Principal
+
+__all__ = [
+    "Grant",
+    "PrincipalKind",
+    "PrincipalMatcher",
+    "RequestPrincipal",
+    "compile_principals",
+    "parse_request_principal",
+]
+
+
+class PrincipalKind(enum.Enum):
+    USER = "User"
+    ROLE = "Role"  # a role ARN given as the caller: some session of that role
+    ROLE_SESSION = "AssumedRole"
+    FEDERATED_USER = "FederatedUser"
+    ROOT = "Account"
+    SERVICE = "Service"
+
+
+IAM_KINDS = frozenset(
+    {PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ROLE_SESSION, PrincipalKind.FEDERATED_USER}
+)
+SESSION_KINDS = frozenset({PrincipalKind.ROLE, PrincipalKind.ROLE_SESSION, PrincipalKind.FEDERATED_USER})
+
+
+class Grant(enum.IntEnum):
+    """How directly a resource policy's Allow names the caller (higher is more direct)."""
+
+    ACCOUNT = 1  # the account (ID or root ARN): the caller's identity policies must allow too
+    ROLE = 2  # the role ARN: capped by the role's permissions boundary and session policy
+    DIRECT = 3  # the user, the session, the federated user, the service, or "*": not capped
+
+
+@dataclass(frozen=True)
+class RequestPrincipal:
+    """The caller, parsed once: its kind, account, and (for roles and sessions) the role's name."""
+
+    text: str
+    kind: PrincipalKind
+    account: str | None = None
+    partition: str = "aws"
+    name: str | None = None  # user, role or federated-user name
+    role_arn: str | None = None  # for a role or session: the role's ARN (a session's lacks the role path)
+    session: str | None = None
+    service_linked: bool = False
+
+    @property
+    def root_arn(self) -> str | None:
+        return f"arn:{self.partition}:iam::{self.account}:root" if self.account else None
+
+    @property
+    def is_iam(self) -> bool:
+        return self.kind in IAM_KINDS
+
+    @property
+    def is_session(self) -> bool:
+        return self.kind in SESSION_KINDS
+
+
+_ACCOUNT = re.compile(r"\d{12}\Z")
+_IAM_ARN = re.compile(r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)\Z")
+_SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z", re.IGNORECASE)
+_SERVICE_LINKED_PATH = "role/aws-service-role/"
+_SERVICE_LINKED_NAME = "AWSServiceRoleFor"
+
+
+@lru_cache(maxsize=4096)
+def parse_request_principal(text: str) -> RequestPrincipal:
+    """Read the caller; raises :class:`InvalidArgumentError` for a form IAM never authorizes."""
+    if _ACCOUNT.match(text):
+        return RequestPrincipal(text, PrincipalKind.ROOT, account=text)
+    if _SERVICE.match(text):
+        return RequestPrincipal(text, PrincipalKind.SERVICE)
+    match = _IAM_ARN.match(text)
+    if match:
+        parsed = _parse_arn(text, match["partition"], match["service"], match["account"], match["resource"])
+        if parsed is not None:
+            return parsed
+    raise InvalidArgumentError(
+        f"principal {text!r} is not a caller IAM can authorize",
+        hint="use an IAM user, role, assumed-role session or federated-user ARN, an account root ARN or ID, "
+        "or a service principal such as s3.amazonaws.com",
+    )
+
+
+def _parse_arn(text: str, partition: str, service: str, account: str, resource: str) -> RequestPrincipal | None:
+    kind_name, _, rest = resource.partition("/")
+    if service == "iam" and resource == "root":
+        return RequestPrincipal(text, PrincipalKind.ROOT, account=account, partition=partition)
+    if service == "iam" and kind_name == "user" and rest:
+        return RequestPrincipal(text, PrincipalKind.USER, account, partition, name=rest.rsplit("/", 1)[-1])
+    if service == "iam" and kind_name == "role" and rest:
+        name = rest.rsplit("/", 1)[-1]
+        linked = resource.startswith(_SERVICE_LINKED_PATH)
+        return RequestPrincipal(
+            text, PrincipalKind.ROLE, account, partition, name=name, role_arn=text, service_linked=linked
+        )
+    if service == "sts" and kind_name == "assumed-role" and "/" in rest:
+        role, session = rest.split("/", 1)
+        return RequestPrincipal(
+            text,
+            PrincipalKind.ROLE_SESSION,
+            account,
+            partition,
+            name=role,
+            role_arn=f"arn:{partition}:iam::{account}:role/{role}",
+            session=session,
+            service_linked=role.startswith(_SERVICE_LINKED_NAME),
+        )
+    if kind_name == "federated-user" and rest:
+        return RequestPrincipal(
+            f"arn:{partition}:sts::{account}:federated-user/{rest}",
+            PrincipalKind.FEDERATED_USER,
+            account,
+            partition,
+            name=rest,
+        )
+    return None
+
+
+# -- the Principal element ----------------------------------------------------------------------------
+
+EntryTest = Callable[[RequestPrincipal], "Grant | None"]
+
+
+@dataclass(frozen=True)
+class PrincipalMatcher:
+    """A compiled Principal or NotPrincipal element."""
+
+    entries: tuple[Principal, ...]
+    negated: bool
+    tests: tuple[EntryTest, ...]
+
+    def grant(self, caller: RequestPrincipal) -> Grant | None:
+        """How this element grants to ``caller`` (``None``: it does not name them)."""
+        if not self.negated:
+            best: Grant | None = None
+            for test in self.tests:
+                level = test(caller)
+                if level is not None and (best is None or level > best):
+                    best = level
+            return best
+        # NotPrincipal: applies unless every identity of the caller is listed.
+        for identity in _identities(caller):
+            if not any(test(identity) is not None for test in self.tests):
+                return Grant.DIRECT
+        return None
+
+
+def _identities(caller: RequestPrincipal) -> tuple[RequestPrincipal, ...]:
+    """The caller and the identities above it that NotPrincipal must all list to exclude it."""
+    if caller.kind is PrincipalKind.SERVICE or caller.account is None:
+        return (caller,)
+    account = RequestPrincipal(caller.root_arn or caller.account, PrincipalKind.ROOT, account=caller.account)
+    if caller.kind is PrincipalKind.ROOT:
+        return (account,)
+    if caller.kind is PrincipalKind.ROLE_SESSION and caller.role_arn:
+        role = RequestPrincipal(
+            caller.role_arn, PrincipalKind.ROLE, caller.account, caller.partition, caller.name, caller.role_arn
+        )
+        return (account, role, caller)
+    return (account, caller)
+
+
+def compile_principals(entries: Sequence[Principal], *, negated: bool) -> PrincipalMatcher:
+    return PrincipalMatcher(tuple(entries), negated, tuple(_entry_test(entry) for entry in entries))
+
+
+def _entry_test(entry: Principal) -> EntryTest:
+    if entry.value == "*" and entry.kind in ("*", "AWS"):
+        return lambda caller: Grant.DIRECT
+    if entry.kind == "Service":
+        service = entry.value.lower()
+        return lambda caller: (
+            Grant.DIRECT if caller.kind is PrincipalKind.SERVICE and caller.text.lower() == service else None
+        )
+    if entry.kind != "AWS":  # Federated and CanonicalUser: the caller is that exact identity
+        return lambda caller: Grant.DIRECT if caller.text == entry.value else None
+    return _aws_entry_test(entry.value)
+
+
+def _aws_entry_test(value: str) -> EntryTest:
+    if _ACCOUNT.match(value):
+        return _account_test(value)
+    match = _IAM_ARN.match(value)
+    if not match:
+        return lambda caller: None
+    named = _parse_arn(value, match["partition"], match["service"], match["account"], match["resource"])
+    if named is None:
+        return lambda caller: None
+    if named.kind is PrincipalKind.ROOT:
+        return _account_test(match["account"])
+    if named.kind is PrincipalKind.ROLE:
+        account, role_name = named.account, named.name
+
+        def role_test(caller: RequestPrincipal) -> Grant | None:
+            is_role = caller.kind in (PrincipalKind.ROLE, PrincipalKind.ROLE_SESSION)
+            return Grant.ROLE if is_role and caller.account == account and caller.name == role_name else None
+
+        return role_test
+    canonical = named.text
+    kind = named.kind
+    return lambda caller: Grant.DIRECT if caller.kind is kind and caller.text == canonical else None
+
+
+def _account_test(account: str) -> EntryTest:
+    def test(caller: RequestPrincipal) -> Grant | None:
+        if caller.account == account and (caller.is_iam or caller.kind is PrincipalKind.ROOT):
+            return Grant.ACCOUNT
+        return None
+
+    return test
