@@ -70,7 +70,7 @@ def _evaluation(request: Request, explanation: Explanation) -> Evaluation:
 def _allowed(request: Request) -> Explanation:
     return Explanation(
         decision=Decision.ALLOWED,
-        summary="allowed by identity policy policies/list.json",
+        summary="allowed: Allow statement ListAnyBucket in identity policy policies/list.json",
         deciding=(LIST_ANY,),
         policies=(
             PolicyTypeTrace(PolicyType.SCP, Outcome.ALLOW, (StatementTrace(ROOT_SCP, True),), level=0),
@@ -93,7 +93,7 @@ def _denied(request: Request) -> Explanation:
     del request
     return Explanation(
         decision=Decision.EXPLICIT_DENY,
-        summary="denied by Deny statement ProtectInfra in identity policy policies/list.json",
+        summary="explicitDeny: Deny statement ProtectInfra in identity policy policies/list.json",
         deciding=(PROTECT,),
         policies=(
             PolicyTypeTrace(
@@ -125,7 +125,7 @@ def _implicit(request: Request) -> Explanation:
     home = StatementRef(PolicyType.IDENTITY, "inline [home]", "Home", 2, Effect.ALLOW)
     return Explanation(
         decision=Decision.IMPLICIT_DENY,
-        summary="no identity policy allows s3:GetObject",
+        summary="implicitDeny: no identity policy allows s3:GetObject",
         deciding=(),
         policies=(
             PolicyTypeTrace(

@@ -49,7 +49,7 @@ def test_json_shape_and_order(run: RunResult) -> None:
         "decision": "allowed",
         "expect": "allowed",
         "ok": True,
-        "summary": "allowed by identity policy policies/list.json",
+        "summary": "allowed: Allow statement ListAnyBucket in identity policy policies/list.json",
         "reasons": [LIST_ANY.to_dict()],
     }
     assert second["reasons"] == [PROTECT.to_dict()]
@@ -138,7 +138,7 @@ def test_tree_shows_every_part_of_the_explanation(run: RunResult) -> None:
     result = run.results[0]
     text = plain_text(explanation_tree(result.evaluation.request, result.evaluation.explain()))
     lines = text.splitlines()
-    assert lines[0] == "allowed: allowed by identity policy policies/list.json"
+    assert lines[0] == "allowed: Allow statement ListAnyBucket in identity policy policies/list.json"
     for fragment in (
         "action: s3:ListBucket",
         "principal: arn:aws:iam::111122223333:user/alice",

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from typing import IO
 
 from ..results import CaseResult, RunResult, Status
-from .tree import explanation_tree, plain_text, ref_text
+from .tree import explanation_tree, plain_text, reason, ref_text
 
 __all__ = ["junit_xml", "write_junit"]
 
@@ -61,14 +61,14 @@ def _testcase(parent: ET.Element, result: CaseResult) -> None:
     if location.line is not None:
         attributes["line"] = str(location.line)
     element = ET.SubElement(parent, "testcase", attributes)
-    reason = ref_text(evaluation.deciding[0]) if evaluation.deciding else evaluation.summary
+    why = ref_text(evaluation.deciding[0]) if evaluation.deciding else reason(evaluation.decision, evaluation.summary)
     status = result.status
     if status is Status.FAILED:
         expect = case.expect.value if case.expect else "-"
         failure = ET.SubElement(
             element,
             "failure",
-            message=_clean(f"expected {expect}, got {evaluation.decision.value}: {reason}"),
+            message=_clean(f"expected {expect}, got {evaluation.decision.value}: {why}"),
             type="ExpectationFailed",
         )
         failure.text = _clean(plain_text(explanation_tree(evaluation.request, evaluation.explain())))
@@ -76,7 +76,7 @@ def _testcase(parent: ET.Element, result: CaseResult) -> None:
         ET.SubElement(element, "skipped", message=_clean(f"no expect; the decision was {evaluation.decision.value}"))
     else:
         out = ET.SubElement(element, "system-out")
-        out.text = _clean(f"{evaluation.decision.value}: {reason}")
+        out.text = _clean(f"{evaluation.decision.value}: {why}")
 
 
 def write_junit(run: RunResult, stream: IO[str]) -> None:

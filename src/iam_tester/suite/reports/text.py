@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..results import CaseResult, RunResult, Status
-from .tree import DECISION_STYLES, explanation_tree, ref_text
+from .tree import DECISION_STYLES, explanation_tree, reason, ref_text
 
 __all__ = ["render_text", "summary_line"]
 
@@ -74,7 +74,7 @@ def _table(name: str, path: str, results: list[CaseResult]) -> Table:
 def _because(result: CaseResult) -> str:
     deciding = result.evaluation.deciding
     if not deciding:
-        return result.evaluation.summary
+        return reason(result.evaluation.decision, result.evaluation.summary)
     more = len(deciding) - 1
     return ref_text(deciding[0]) + (f" (+{more} more)" if more else "")
 

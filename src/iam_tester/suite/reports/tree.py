@@ -24,7 +24,7 @@ from ...engine.results import (
     StatementTrace,
 )
 
-__all__ = ["DECISION_STYLES", "explanation_tree", "plain_text", "ref_text"]
+__all__ = ["DECISION_STYLES", "explanation_tree", "plain_text", "reason", "ref_text"]
 
 DECISION_STYLES = {
     Decision.ALLOWED: "bold green",
@@ -44,10 +44,16 @@ def ref_text(ref: StatementRef) -> str:
     return f"{ref.effect.value} {ref.statement} in {ref.policy_type.value} policy {ref.policy}{level}"
 
 
+def reason(decision: Decision, summary: str) -> str:
+    """The summary without a leading ``"<decision>: "`` (reports show the decision on its own)."""
+    prefix = f"{decision.value}: "
+    return summary[len(prefix) :] if summary.startswith(prefix) else summary
+
+
 def explanation_tree(request: Request, explanation: Explanation) -> Tree:
     """The decision at the root; then the request, the deciding statements, each policy type, the context."""
     decision = explanation.decision
-    root = Tree(Text.assemble((decision.value, DECISION_STYLES[decision]), ": ", explanation.summary))
+    root = Tree(Text.assemble((decision.value, DECISION_STYLES[decision]), ": ", reason(decision, explanation.summary)))
     asked = root.add(Text("request", style="bold"))
     for label, value in _request_rows(request):
         asked.add(Text.assemble((f"{label}: ", "dim"), value))
