@@ -32,15 +32,21 @@ def run_local(suites: Sequence[Suite]) -> RunResult:
     """Every case decided, in input order. Bad input found only now (a principal the evaluator cannot
     read, a policy unusable in its slot) raises an :class:`InvalidInputError` located at the case."""
     compiled: dict[tuple[object, ...], PolicySet] = {}
+    # Cases that inherit every slot share one PolicySlots object: look it up by id first, and only
+    # compute the (costlier) key of the documents it holds once per PolicySlots object.
+    by_slots: dict[int, PolicySet] = {}
     results: list[CaseResult] = []
     append = results.append
     for suite in suites:
         for case in suite.cases:
-            key = case.policies.identity_key()
-            policy_set = compiled.get(key)
+            policy_set = by_slots.get(id(case.policies))
             try:
                 if policy_set is None:
-                    policy_set = compiled[key] = compile_slots(case.policies)
+                    key = case.policies.identity_key()
+                    policy_set = compiled.get(key)
+                    if policy_set is None:
+                        policy_set = compiled[key] = compile_slots(case.policies)
+                    by_slots[id(case.policies)] = policy_set
                 evaluation = policy_set.evaluate(case.request())
             except InvalidInputError as exc:
                 raise _at_case(exc, case) from None
