@@ -45,24 +45,28 @@ def check(suites: tuple[str, ...], output_format: str, output: Path | None) -> N
       iam-tester check examples/quickstart.yaml
     """
     with reported_errors():
+        from ..suite._gc import paused_gc
         from ..suite.load import load_suites
         from ..suite.runner import run_local
 
-        run = run_local(load_suites(suites))
-        if output is None:
-            _write(run, output_format, sys.stdout, to_terminal=True)
-        else:
-            try:
-                with output.open("w", encoding="utf-8") as stream:
-                    _write(run, output_format, stream, to_terminal=False)
-            except OSError as exc:
-                from ..errors import InvalidArgumentError
-
-                raise InvalidArgumentError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
-            from ..suite.reports.text import summary_line
-
-            click.echo(summary_line(run).plain, err=True)
+        with paused_gc():  # also while reporting: tens of thousands of objects, no cycles
+            run = run_local(load_suites(suites))
+            _report(run, output_format, output)
     raise click.exceptions.Exit(run.exit_code)
+
+
+def _report(run: RunResult, output_format: str, output: Path | None) -> None:
+    if output is None:
+        _write(run, output_format, sys.stdout, to_terminal=True)
+        return
+    try:
+        with output.open("w", encoding="utf-8") as stream:
+            _write(run, output_format, stream, to_terminal=False)
+    except OSError as exc:
+        from ..errors import InvalidArgumentError
+
+        raise InvalidArgumentError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+    click.echo(run.summary(), err=True)
 
 
 def _write(run: RunResult, output_format: str, stream: IO[str], *, to_terminal: bool) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..policy import PolicyDocument, PolicyKind
 from ..policy.sourcemap import PathPart
+from ._gc import paused_gc
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
 from .reader import SuiteText, kind_of, read_data_file
 from .resolve import PolicyResolver, display_path
@@ -40,15 +41,17 @@ _ACCOUNT = re.compile(r"\d{12}\Z")
 def load_suites(paths: Iterable[str | os.PathLike[str]]) -> list[Suite]:
     """Load several suites, reading each policy file they share only once."""
     resolver = PolicyResolver()
-    return [load_suite(path, resolver=resolver) for path in paths]
+    with paused_gc():
+        return [load_suite(path, resolver=resolver) for path in paths]
 
 
 def load_suite(path: str | os.PathLike[str], *, resolver: PolicyResolver | None = None) -> Suite:
     """Load one suite file (YAML, or JSON for ``.json``); raises on the first problem found."""
     file = Path(path)
     display = display_path(file)
-    data, text = read_data_file(file, display)
-    return _SuiteBuilder(text, resolver or PolicyResolver()).suite(data, default_name=file.stem)
+    with paused_gc():
+        data, text = read_data_file(file, display)
+        return _SuiteBuilder(text, resolver or PolicyResolver()).suite(data, default_name=file.stem)
 
 
 class _SuiteBuilder:

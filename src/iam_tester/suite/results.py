@@ -72,3 +72,12 @@ class RunResult:
     def exit_code(self) -> int:
         """0 when no case failed (unchecked cases do not count), else 1."""
         return 1 if self.failed else 0
+
+    def summary(self) -> str:
+        """``3 passed, 1 failed, 2 without expect (6 cases in 2 suites)``."""
+        parts = [f"{self.passed} passed", f"{self.failed} failed"]
+        if self.unchecked:
+            parts.append(f"{self.unchecked} without expect")
+        cases, suites = len(self.results), len(self.suites)
+        plural = ("s" if cases != 1 else "", "s" if suites != 1 else "")
+        return f"{', '.join(parts)} ({cases} case{plural[0]} in {suites} suite{plural[1]})"

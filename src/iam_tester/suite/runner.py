@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from ..engine import PolicySet
 from ..errors import InvalidInputError, PolicyError, SuiteError
+from ._gc import paused_gc
 from .model import Case, PolicySlots, Suite
 from .results import CaseResult, RunResult
 
@@ -33,24 +34,24 @@ def run_local(suites: Sequence[Suite]) -> RunResult:
     read, a policy unusable in its slot) raises an :class:`InvalidInputError` located at the case."""
     compiled: dict[tuple[object, ...], PolicySet] = {}
     # Cases that inherit every slot share one PolicySlots object: look it up by id first, and only
-    # compute the (costlier) key of the documents it holds once per PolicySlots object.
+    # compute the key of the documents it holds once per PolicySlots object.
     by_slots: dict[int, PolicySet] = {}
     results: list[CaseResult] = []
-    append = results.append
-    for suite in suites:
-        for case in suite.cases:
-            policy_set = by_slots.get(id(case.policies))
-            try:
-                if policy_set is None:
-                    key = case.policies.identity_key()
-                    policy_set = compiled.get(key)
+    with paused_gc():
+        for suite in suites:
+            for case in suite.cases:
+                policy_set = by_slots.get(id(case.policies))
+                try:
                     if policy_set is None:
-                        policy_set = compiled[key] = compile_slots(case.policies)
-                    by_slots[id(case.policies)] = policy_set
-                evaluation = policy_set.evaluate(case.request())
-            except InvalidInputError as exc:
-                raise _at_case(exc, case) from None
-            append(CaseResult(suite, case, evaluation))
+                        key = case.policies.identity_key()
+                        policy_set = compiled.get(key)
+                        if policy_set is None:
+                            policy_set = compiled[key] = compile_slots(case.policies)
+                        by_slots[id(case.policies)] = policy_set
+                    evaluation = policy_set.evaluate(case.request())
+                except InvalidInputError as exc:
+                    raise _at_case(exc, case) from None
+                results.append(CaseResult(suite, case, evaluation))
     return RunResult(tuple(suites), tuple(results))
 
 

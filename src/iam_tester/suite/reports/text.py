@@ -42,13 +42,8 @@ def text_report(run: RunResult) -> list[RenderableType]:
 
 
 def summary_line(run: RunResult) -> Text:
-    """``3 passed, 1 failed, 2 without expect (6 cases in 2 suites)``, coloured by the outcome."""
-    parts = [f"{run.passed} passed", f"{run.failed} failed"]
-    if run.unchecked:
-        parts.append(f"{run.unchecked} without expect")
-    cases, suites = len(run.results), len(run.suites)
-    text = f"{', '.join(parts)} ({cases} case{'s' if cases != 1 else ''} in {suites} suite{'s' if suites != 1 else ''})"
-    return Text(text, style="bold red" if run.failed else "bold green")
+    """The run's summary, red when something failed, green otherwise."""
+    return Text(run.summary(), style="bold red" if run.failed else "bold green")
 
 
 def _table(name: str, path: str, results: list[CaseResult]) -> Table:
