@@ -286,3 +286,14 @@ BAD_SUITES = [
     BadSuite("empty-cases", "cases: []\n", "suite.yaml", "cases", 1, "`cases` is empty"),
     BadSuite("not-a-mapping", "- just\n- a list\n", "suite.yaml", "", 1, "a suite is a mapping"),
 ]
+
+BAD_SUITES.append(
+    BadSuite(
+        "duplicate-key",
+        "cases:\n  - action: s3:GetObject\n    resource: '*'\n    expect: allowed\n    expect: denied\n",
+        "suite.yaml",
+        "cases[0].expect",
+        5,
+        "the key 'expect' appears twice",
+    )
+)
