@@ -58,9 +58,13 @@ class Grant(enum.IntEnum):
     DIRECT = 3  # the user, the session, the federated user, the service, or "*": not capped
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RequestPrincipal:
-    """The caller, parsed once: its kind, account, and (for roles and sessions) the role's name."""
+    """The caller, parsed once: its kind, account, and (for roles and sessions) the role's name.
+
+    Parsing is cached by text, so one caller is one object; it compares (and hashes) by identity, which keeps
+    the caches keyed on it cheap.
+    """
 
     text: str
     kind: PrincipalKind
