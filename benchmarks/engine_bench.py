@@ -180,11 +180,11 @@ def policy_set() -> PolicySet:
 
 
 def resource_for(action: str, rng: random.Random, team: str, user: str) -> str:
-    service = action.split(":")[0]
+    service = action.split(":", 1)[0]
     region = rng.choice(REGIONS)
     if service == "s3":
         bucket = rng.choice(["team-data", "logs", "public-site"])
-        if action == "s3:ListBucket" or action == "s3:GetBucketPolicy":
+        if action in {"s3:ListBucket", "s3:GetBucketPolicy"}:
             return f"arn:aws:s3:::{bucket}"
         owner = team if rng.random() < 0.6 else rng.choice(TEAMS)
         return f"arn:aws:s3:::{bucket}/{owner}/report-{rng.randrange(500)}.csv"
@@ -203,7 +203,7 @@ def resource_for(action: str, rng: random.Random, team: str, user: str) -> str:
 
 
 def requests(count: int, seed: int = 20260131) -> list[Request]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - deterministic test data, not cryptography
     made: list[Request] = []
     for _ in range(count):
         team = rng.choice(TEAMS)
