@@ -1,7 +1,7 @@
 """Load the data-driven evaluator cases (``tests/engine/cases/*.yaml``) into policy sets and requests.
 
 A case file has a ``doc`` (the AWS documentation page its cases come from; a case may name its own), optional
-``defaults`` (``principal``, ``context``, ``policies``) and ``cases``. A case has ``name``, ``policies``
+``defaults`` (``principal``, ``context``, ``policies``) and ``cases``. A case has ``name``, ``policies`` (``null`` removes a default)
 (``identity`` list, ``boundary``, ``session``, ``resource``, ``trust``, ``scps`` and ``rcps`` as lists of levels),
 ``request`` (``action``, ``resource``, ``principal``, ``resource_account``, ``context``), ``expect`` and optionally
 ``deciding`` (``type:policy:statement`` strings, in order).
@@ -38,14 +38,14 @@ class Case:
     def policy_set(self) -> PolicySet:
         p = self.policies
         resource = None
-        if "resource" in p:
+        if p.get("resource"):
             resource = _document(p["resource"], PolicyKind.RESOURCE, "resource")
-        elif "trust" in p:
+        elif p.get("trust"):
             resource = _document(p["trust"], PolicyKind.TRUST, "trust")
         return PolicySet.compile(
             identity=[_document(d, PolicyKind.IDENTITY, f"identity{i}") for i, d in enumerate(p.get("identity", []))],
-            boundary=_document(p["boundary"], PolicyKind.BOUNDARY, "boundary") if "boundary" in p else None,
-            session=_document(p["session"], PolicyKind.SESSION, "session") if "session" in p else None,
+            boundary=_document(p["boundary"], PolicyKind.BOUNDARY, "boundary") if p.get("boundary") else None,
+            session=_document(p["session"], PolicyKind.SESSION, "session") if p.get("session") else None,
             resource=resource,
             scps=_levels(p.get("scps"), PolicyKind.SCP, "scp"),
             rcps=_levels(p.get("rcps"), PolicyKind.RCP, "rcp"),
@@ -71,9 +71,7 @@ def _document(raw: Any, kind: PolicyKind, default_name: str) -> PolicyDocument:
 def _levels(raw: Any, kind: PolicyKind, prefix: str) -> list[list[PolicyDocument]] | None:
     if raw is None:
         return None
-    return [
-        [_document(d, kind, f"{prefix}{level}.{i}") for i, d in enumerate(docs)] for level, docs in enumerate(raw)
-    ]
+    return [[_document(d, kind, f"{prefix}{level}.{i}") for i, d in enumerate(docs)] for level, docs in enumerate(raw)]
 
 
 def load_cases() -> list[Case]:
