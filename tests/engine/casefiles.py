@@ -2,7 +2,8 @@
 
 A case file has a ``doc`` (the AWS documentation page its cases come from; a case may name its own), optional
 ``defaults`` (``principal``, ``context``, ``policies``) and ``cases``. A case has ``name``, ``policies``
-(``null`` removes a default; ``identity`` list, ``boundary``, ``session``, ``resource``, ``trust``, ``scps`` and ``rcps`` as lists of levels),
+(``null`` removes a default; ``identity`` list, ``boundary``, ``session``, ``resource``, ``trust``, and ``scps``
+and ``rcps`` as lists of levels),
 ``request`` (``action``, ``resource``, ``principal``, ``resource_account``, ``context``), ``expect`` and optionally
 ``deciding`` (``type:policy:statement`` strings, in order).
 """
