@@ -23,7 +23,8 @@ Source: IAM User Guide, "How AWS enforcement code logic evaluates requests to al
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from .policies import TypeOutcome
 from .principals import Grant, PrincipalKind, RequestPrincipal
@@ -32,8 +33,7 @@ from .results import Decision, PolicyType, StatementRef
 __all__ = ["DecisionInputs", "Verdict", "combine"]
 
 
-@dataclass(frozen=True)
-class DecisionInputs:
+class DecisionInputs(NamedTuple):
     caller: RequestPrincipal
     action: str
     same_account: bool
@@ -46,20 +46,20 @@ class DecisionInputs:
     session: TypeOutcome | None
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     decision: Decision
     deciding: tuple[StatementRef, ...]
     summary: str
-    notes: dict[tuple[PolicyType, int | None], str] = field(default_factory=dict)
+    notes: dict[tuple[PolicyType, int | None], str] | None = None
 
 
 def combine(inputs: DecisionInputs) -> Verdict:
-    every = (*inputs.rcps, *inputs.scps, inputs.resource, inputs.identity, inputs.boundary, inputs.session)
-    outcomes = [o for o in every if o is not None and o.applies]
-    denies = tuple(ref for o in outcomes for ref in o.denies)
+    denies: list[StatementRef] = []
+    for outcome in (*inputs.rcps, *inputs.scps, inputs.resource, inputs.identity, inputs.boundary, inputs.session):
+        if outcome is not None and outcome.denies:
+            denies.extend(outcome.denies)
     if denies:
-        return Verdict(Decision.EXPLICIT_DENY, denies, "explicitDeny: " + "; ".join(str(r) for r in denies))
+        return Verdict(Decision.EXPLICIT_DENY, tuple(denies), _summary("explicitDeny", denies))
     for scp in inputs.scps:
         if scp.applies and not scp.allowed:
             where = f"level {scp.level} ({', '.join(scp.names)})"
@@ -74,8 +74,26 @@ def _implicit(reason: str, notes: dict[tuple[PolicyType, int | None], str] | Non
 
 
 def _allowed(deciding: tuple[StatementRef, ...], notes: dict[tuple[PolicyType, int | None], str]) -> Verdict:
-    reason = "; ".join(str(r) for r in deciding) or "the account root user has full access in its own account"
-    return Verdict(Decision.ALLOWED, deciding, f"allowed: {reason}", notes)
+    if not deciding:
+        return Verdict(
+            Decision.ALLOWED, deciding, "allowed: the account root user has full access in its account", notes
+        )
+    return Verdict(Decision.ALLOWED, deciding, _summary("allowed", deciding), notes)
+
+
+_SUMMARIES: dict[tuple[str, tuple[int, ...]], tuple[tuple[StatementRef, ...], str]] = {}
+
+
+def _summary(decision: str, refs: Sequence[StatementRef]) -> str:
+    """``decision: statement; statement``, cached: the same statements decide many requests. The key is the
+    statements' ids; the entry keeps the statements alive, so no other object can take one of those ids."""
+    key = (decision, tuple(map(id, refs)))
+    found = _SUMMARIES.get(key)
+    if found is None:
+        if len(_SUMMARIES) >= 4096:
+            _SUMMARIES.clear()
+        found = _SUMMARIES[key] = (tuple(refs), f"{decision}: " + "; ".join(str(r) for r in refs))
+    return found[1]
 
 
 def _refs(outcome: TypeOutcome | None, at_least: Grant = Grant.ACCOUNT) -> tuple[StatementRef, ...]:

@@ -22,17 +22,16 @@ regard to case ("Key names are case-insensitive").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .principals import PrincipalKind, RequestPrincipal
 from .results import Request
 
-__all__ = ["RequestState", "build_context", "derived_keys", "normalise_value"]
+__all__ = ["RequestState", "build_context", "derived_keys", "key_names", "normalise_value"]
 
 
-@dataclass(frozen=True)
-class RequestState:
+class RequestState(NamedTuple):
     """One request, read once: the caller, the lower-cased action, the resource's account and the context."""
 
     request: Request
@@ -40,7 +39,6 @@ class RequestState:
     action: str  # lower-cased
     resource_account: str | None
     context: dict[str, tuple[str, ...]]
-    names: Mapping[str, str]  # lower-cased key -> its spelling, for explanations
 
 
 @lru_cache(maxsize=4096)
@@ -86,27 +84,35 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def build_context(
-    given: Mapping[str, object],
-    caller: RequestPrincipal,
-    resource_account: str | None,
-) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
-    """The effective context (lower-cased keys; empty lists dropped, as AWS treats them as absent) and the
-    spelling of each key for explanations."""
-    values: dict[str, tuple[str, ...]] = {}
-    names: dict[str, str] = {}
-    for name, value in derived_keys(caller):
-        values[name.lower()] = (value,)
-        names[name.lower()] = name
+@lru_cache(maxsize=4096)
+def _derived_context(caller: RequestPrincipal, resource_account: str | None) -> dict[str, tuple[str, ...]]:
+    values: dict[str, tuple[str, ...]] = {name.lower(): (value,) for name, value in derived_keys(caller)}
     if resource_account:
         values["aws:resourceaccount"] = (resource_account,)
-        names["aws:resourceaccount"] = "aws:ResourceAccount"
+    return values
+
+
+def build_context(
+    given: Mapping[str, object], caller: RequestPrincipal, resource_account: str | None
+) -> dict[str, tuple[str, ...]]:
+    """The effective context: lower-cased keys, each with its values; an empty list is dropped, as AWS treats
+    it as absent."""
+    values: dict[str, tuple[str, ...]] = dict(_derived_context(caller, resource_account))
     for name, raw in given.items():
-        key = name.lower()
+        if type(raw) is str:
+            values[name.lower()] = (raw,)
+            continue
         normalised = normalise_value(raw)
         if normalised:
-            values[key] = normalised
+            values[name.lower()] = normalised
         else:
-            values.pop(key, None)
-        names[key] = name
-    return values, names
+            values.pop(name.lower(), None)
+    return values
+
+
+def key_names(given: Mapping[str, object], caller: RequestPrincipal) -> dict[str, str]:
+    """Each context key's spelling, for explanations: as given, or as AWS documents a derived key."""
+    names = {name.lower(): name for name, _ in derived_keys(caller)}
+    names["aws:resourceaccount"] = "aws:ResourceAccount"
+    names.update((name.lower(), name) for name in given)
+    return names

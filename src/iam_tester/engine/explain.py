@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..policy.model import Effect
 from .combine import DecisionInputs, Verdict
-from .context import RequestState
+from .context import RequestState, key_names
 from .policies import CompiledPolicyType, TypeOutcome
 from .results import Explanation, Outcome, PolicyType, PolicyTypeTrace, StatementRef, StatementTrace
 
@@ -46,7 +46,8 @@ def explain(policy_set: PolicySet, state: RequestState, inputs: DecisionInputs, 
         traces.append(
             _trace(maybe_compiled, maybe_outcome, state, verdict, deny_ignores_not_principal=ignore and caller.is_iam)
         )
-    effective = tuple((state.names.get(key, key), values) for key, values in state.context.items())
+    names = key_names(state.request.context, caller)
+    effective = tuple((names.get(key, key), values) for key, values in state.context.items())
     return Explanation(verdict.decision, verdict.summary, verdict.deciding, tuple(traces), effective)
 
 
@@ -70,7 +71,7 @@ def _trace(
         statements.append(
             statement.trace(request.action, request.resource, state.caller, state.context, ignore_principal=ignore)
         )
-    note = verdict.notes.get((compiled.policy_type, compiled.level))
+    note = (verdict.notes or {}).get((compiled.policy_type, compiled.level))
     if not outcome.applies:
         note = _NOT_APPLIED[compiled.policy_type]
     elif deny_ignores_not_principal and any(

@@ -10,11 +10,12 @@ that apply.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..policy.model import PolicyDocument
-from .principals import Grant, RequestPrincipal
+from .principals import Grant, PrincipalMatcher, RequestPrincipal
 from .results import Outcome, PolicyType, StatementRef
 from .statements import CompiledStatement, compile_statement
 from .variables import Context
@@ -24,9 +25,9 @@ __all__ = ["CompiledPolicyType", "TypeOutcome"]
 _CACHE_LIMIT = 4096
 
 
-@dataclass(frozen=True)
-class TypeOutcome:
-    """What one policy type (or one SCP/RCP level) said about a request."""
+class TypeOutcome(NamedTuple):
+    """What one policy type (or one SCP/RCP level) said about a request (a named tuple: it is built for every
+    policy type of every request)."""
 
     policy_type: PolicyType
     level: int | None
@@ -57,7 +58,8 @@ class CompiledPolicyType:
     statements: tuple[CompiledStatement, ...]
     by_service: dict[str, tuple[int, ...]]
     any_service: tuple[int, ...]
-    _memo: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict, repr=False)
+    names: tuple[str, ...]
+    _memo: dict[str, _Plan] = field(default_factory=dict, repr=False)
 
     @classmethod
     def compile(
@@ -84,23 +86,23 @@ class CompiledPolicyType:
             statements,
             {service: tuple(positions) for service, positions in by_service.items()},
             tuple(any_service),
+            tuple(d.name for d in documents),
         )
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(d.name for d in self.documents)
 
     def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
         """The statements whose Action/NotAction matches ``action`` (lower-cased), in document order."""
-        found = self._memo.get(action)
-        if found is None:
-            service = action.partition(":")[0]
-            positions = sorted((*self.by_service.get(service, ()), *self.any_service))
-            found = tuple(s for s in (self.statements[p] for p in positions) if s.actions.matches(action))
+        service = action.partition(":")[0]
+        positions = sorted((*self.by_service.get(service, ()), *self.any_service))
+        return tuple(s for s in (self.statements[p] for p in positions) if s.actions.matches(action))
+
+    def _plan(self, action: str) -> _Plan:
+        plan = self._memo.get(action)
+        if plan is None:
+            plan = _Plan.of(self.candidates(action))
             if len(self._memo) >= _CACHE_LIMIT:
                 self._memo.clear()
-            self._memo[action] = found
-        return found
+            self._memo[action] = plan
+        return plan
 
     def analyse(
         self,
@@ -112,21 +114,64 @@ class CompiledPolicyType:
         deny_ignores_not_principal: bool = False,
     ) -> TypeOutcome:
         """The fast path: which statements allow and which deny (``action`` lower-cased)."""
-        allows: list[tuple[StatementRef, Grant]] = []
-        denies: list[StatementRef] = []
-        for statement in self.candidates(action):
-            if statement.is_deny and deny_ignores_not_principal and statement.principals is not None:
-                grant: Grant | None = Grant.DIRECT if statement.principals.negated else statement.grant(caller)
-            else:
-                grant = statement.grant(caller)
-            if grant is None or not statement.rest_applies(resource, context):
+        plan = self._memo.get(action) or self._plan(action)
+        if not plan.checks:
+            if plan.outcome is None:
+                plan.outcome = TypeOutcome(self.policy_type, self.level, True, plan.allows, plan.denies, self.names)
+            return plan.outcome
+        allows = list(plan.allows)
+        denies = list(plan.denies)
+        for ref, is_deny, principals, resource_test, conditions_test in plan.checks:
+            grant: Grant | None = Grant.DIRECT
+            if principals is not None and not (deny_ignores_not_principal and is_deny and principals.negated):
+                grant = principals.grant(caller)
+                if grant is None:
+                    continue
+            if resource_test is not None and not resource_test(resource, context):
                 continue
-            if statement.is_deny:
-                denies.append(statement.ref)
+            if conditions_test is not None and not conditions_test(context):
+                continue
+            if is_deny:
+                denies.append(ref)
             else:
-                allows.append((statement.ref, grant))
+                allows.append((ref, grant or Grant.DIRECT))
         return TypeOutcome(self.policy_type, self.level, True, tuple(allows), tuple(denies), self.names)
 
     def silent(self) -> TypeOutcome:
         """The outcome of a type that does not take part for this caller."""
         return TypeOutcome(self.policy_type, self.level, False, names=self.names)
+
+
+_Check = tuple[
+    StatementRef,
+    bool,
+    "PrincipalMatcher | None",
+    "Callable[[str, Context], bool] | None",
+    "Callable[[Context], bool] | None",
+]
+
+
+@dataclass
+class _Plan:
+    """For one action: the statements that apply whatever the request (no resource, principal or condition to
+    test, such as an SCP's ``Allow * on *``), and the rest as plain tuples to test in order."""
+
+    allows: tuple[tuple[StatementRef, Grant], ...]
+    denies: tuple[StatementRef, ...]
+    checks: tuple[_Check, ...]
+    outcome: TypeOutcome | None = None  # when nothing needs testing, the one outcome for every request
+
+    @classmethod
+    def of(cls, statements: Sequence[CompiledStatement]) -> _Plan:
+        allows: list[tuple[StatementRef, Grant]] = []
+        denies: list[StatementRef] = []
+        checks: list[_Check] = []
+        for s in statements:
+            if s.principals is None and s.resource_test is None and s.conditions_test is None:
+                if s.is_deny:
+                    denies.append(s.ref)
+                else:
+                    allows.append((s.ref, Grant.DIRECT))
+            else:
+                checks.append((s.ref, s.is_deny, s.principals, s.resource_test, s.conditions_test))
+        return cls(tuple(allows), tuple(denies), tuple(checks))

@@ -25,12 +25,12 @@ from functools import lru_cache, partial
 
 from ..errors import InvalidArgumentError, Location, PolicyUsageError
 from ..policy.model import PolicyDocument, PolicyKind
-from .combine import DecisionInputs, combine
+from .combine import DecisionInputs, Verdict, combine
 from .context import RequestState, build_context
 from .explain import explain
-from .policies import CompiledPolicyType, TypeOutcome
-from .principals import PrincipalKind, RequestPrincipal, parse_request_principal
-from .results import Evaluation, PolicyType, Request
+from .policies import CompiledPolicyType
+from .principals import PrincipalKind, parse_request_principal
+from .results import Evaluation, Explanation, PolicyType, Request
 
 __all__ = ["PolicySet"]
 
@@ -127,71 +127,71 @@ class PolicySet:
     def evaluate(self, request: Request) -> Evaluation:
         """Decide one request. Raises :class:`~iam_tester.errors.InvalidArgumentError` for a malformed action or
         principal."""
-        caller = parse_request_principal(request.principal)
-        action = _checked_action(request.action)
-        resource_account = request.resource_account or _account_of(request.resource) or caller.account
-        context, names = build_context(request.context, caller, resource_account)
-        state = RequestState(request, caller, action, resource_account, context, names)
-        inputs = self._inputs(state)
-        verdict = combine(inputs)
+        _, _, verdict = self._decide(request)
+        # The explanation is recomputed from the request when asked: an Evaluation keeps no per-request
+        # context or traces alive, which keeps memory (and the garbage collector's work) small when a caller
+        # holds on to many evaluations.
         return Evaluation(
             request=request,
             decision=verdict.decision,
             deciding=verdict.deciding,
             summary=verdict.summary,
-            _explain=partial(explain, self, state, inputs, verdict),
+            _explain=partial(self._explain, request),
         )
+
+    def _decide(self, request: Request) -> tuple[RequestState, DecisionInputs, Verdict]:
+        caller = parse_request_principal(request.principal)
+        action = _checked_action(request.action)
+        resource_account = request.resource_account or _account_of(request.resource) or caller.account
+        context = build_context(request.context, caller, resource_account)
+        state = RequestState(request, caller, action, resource_account, context)
+        inputs = self._inputs(state)
+        return state, inputs, combine(inputs)
+
+    def _explain(self, request: Request) -> Explanation:
+        state, inputs, verdict = self._decide(request)
+        return explain(self, state, inputs, verdict)
 
     def _inputs(self, state: RequestState) -> DecisionInputs:
-        caller, action = state.caller, state.action
-        applies = self.applicability(caller)
-        analyse = partial(
-            _analyse, action=action, resource=state.request.resource, caller=caller, context=state.context
-        )
-        has_boundary = self.boundary is not None and applies["boundary"]
+        # Written out plainly (no partials, no generators): this runs for every request.
+        caller, action, context = state.caller, state.action, state.context
+        resource = state.request.resource
+        iam = caller.is_iam
+        scp_applies = (iam or caller.kind is PrincipalKind.ROOT) and not caller.service_linked
+        rcp_applies = not caller.service_linked
         resource_outcome = None
         if self.resource is not None:
-            resource_outcome = analyse(self.resource, True, deny_ignores_not_principal=has_boundary and caller.is_iam)
-        return DecisionInputs(
-            caller=caller,
-            action=state.request.action,
-            same_account=caller.account is not None and caller.account == state.resource_account,
-            resource_policy_required=self.resource is not None
-            and (action.startswith("kms:") or action in _TRUST_ACTIONS),
-            rcps=tuple(analyse(level, applies["rcp"]) for level in self.rcps),
-            scps=tuple(analyse(level, applies["scp"]) for level in self.scps),
-            resource=resource_outcome,
-            identity=analyse(self.identity, applies["identity"]),
-            boundary=analyse(self.boundary, applies["boundary"]) if self.boundary else None,
-            session=analyse(self.session, applies["session"]) if self.session else None,
+            ignore = iam and self.boundary is not None
+            resource_outcome = self.resource.analyse(
+                action, resource, caller, context, deny_ignores_not_principal=ignore
+            )
+        rcps = tuple(
+            [level.analyse(action, resource, caller, context) if rcp_applies else level.silent() for level in self.rcps]
         )
-
-    @staticmethod
-    def applicability(caller: RequestPrincipal) -> dict[str, bool]:
-        """Which policy types take part for this caller (see the module docstring)."""
-        iam = caller.is_iam
-        return {
-            "identity": iam,
-            "boundary": iam,
-            "session": caller.is_session,
-            "scp": (iam or caller.kind is PrincipalKind.ROOT) and not caller.service_linked,
-            "rcp": not caller.service_linked,
-        }
-
-
-def _analyse(
-    compiled: CompiledPolicyType,
-    applies: bool,
-    *,
-    action: str,
-    resource: str,
-    caller: RequestPrincipal,
-    context: dict[str, tuple[str, ...]],
-    deny_ignores_not_principal: bool = False,
-) -> TypeOutcome:
-    if not applies:
-        return compiled.silent()
-    return compiled.analyse(action, resource, caller, context, deny_ignores_not_principal=deny_ignores_not_principal)
+        scps = tuple(
+            [level.analyse(action, resource, caller, context) if scp_applies else level.silent() for level in self.scps]
+        )
+        identity = self.identity.analyse(action, resource, caller, context) if iam else self.identity.silent()
+        boundary = session = None
+        if self.boundary is not None:
+            boundary = self.boundary.analyse(action, resource, caller, context) if iam else self.boundary.silent()
+        if self.session is not None:
+            if caller.is_session:
+                session = self.session.analyse(action, resource, caller, context)
+            else:
+                session = self.session.silent()
+        return DecisionInputs(
+            caller,
+            state.request.action,
+            caller.account is not None and caller.account == state.resource_account,
+            self.resource is not None and (action.startswith("kms:") or action in _TRUST_ACTIONS),
+            rcps,
+            scps,
+            resource_outcome,
+            identity,
+            boundary,
+            session,
+        )
 
 
 def _check_slot(document: PolicyDocument, slot: str) -> None:

@@ -58,9 +58,13 @@ class Grant(enum.IntEnum):
     DIRECT = 3  # the user, the session, the federated user, the service, or "*": not capped
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RequestPrincipal:
-    """The caller, parsed once: its kind, account, and (for roles and sessions) the role's name."""
+    """The caller, parsed once: its kind, account, and (for roles and sessions) the role's name.
+
+    Parsing is cached by text, so one caller is one object; it compares (and hashes) by identity, which keeps
+    the caches keyed on it cheap.
+    """
 
     text: str
     kind: PrincipalKind
@@ -167,7 +171,8 @@ class PrincipalMatcher:
                 if level is not None and (best is None or level > best):
                     best = level
             return best
-        # NotPrincipal: applies unless every identity of the caller is listed.
+        # NotPrincipal: applies unless every identity of the caller is listed (each one exactly: listing the
+        # account excludes the account, not every user in it).
         for identity in _identities(caller):
             if not any(test(identity) is not None for test in self.tests):
                 return Grant.DIRECT
@@ -190,10 +195,12 @@ def _identities(caller: RequestPrincipal) -> tuple[RequestPrincipal, ...]:
 
 
 def compile_principals(entries: Sequence[Principal], *, negated: bool) -> PrincipalMatcher:
-    return PrincipalMatcher(tuple(entries), negated, tuple(_entry_test(entry) for entry in entries))
+    return PrincipalMatcher(tuple(entries), negated, tuple(_entry_test(entry, exact=negated) for entry in entries))
 
 
-def _entry_test(entry: Principal) -> EntryTest:
+def _entry_test(entry: Principal, *, exact: bool) -> EntryTest:
+    """How one entry names a caller. ``exact`` (for NotPrincipal) matches identities one for one: an account
+    entry names the account itself and a role entry the role itself, not their users and sessions."""
     if entry.value == "*" and entry.kind in ("*", "AWS"):
         return lambda caller: Grant.DIRECT
     if entry.kind == "Service":
@@ -203,12 +210,12 @@ def _entry_test(entry: Principal) -> EntryTest:
         )
     if entry.kind != "AWS":  # Federated and CanonicalUser: the caller is that exact identity
         return lambda caller: Grant.DIRECT if caller.text == entry.value else None
-    return _aws_entry_test(entry.value)
+    return _aws_entry_test(entry.value, exact)
 
 
-def _aws_entry_test(value: str) -> EntryTest:
+def _aws_entry_test(value: str, exact: bool) -> EntryTest:
     if _ACCOUNT.match(value):
-        return _account_test(value)
+        return _account_test(value, exact)
     match = _IAM_ARN.match(value)
     if not match:
         return lambda caller: None
@@ -216,12 +223,13 @@ def _aws_entry_test(value: str) -> EntryTest:
     if named is None:
         return lambda caller: None
     if named.kind is PrincipalKind.ROOT:
-        return _account_test(match["account"])
+        return _account_test(match["account"], exact)
     if named.kind is PrincipalKind.ROLE:
         account, role_name = named.account, named.name
+        role_kinds = (PrincipalKind.ROLE,) if exact else (PrincipalKind.ROLE, PrincipalKind.ROLE_SESSION)
 
         def role_test(caller: RequestPrincipal) -> Grant | None:
-            is_role = caller.kind in (PrincipalKind.ROLE, PrincipalKind.ROLE_SESSION)
+            is_role = caller.kind in role_kinds
             return Grant.ROLE if is_role and caller.account == account and caller.name == role_name else None
 
         return role_test
@@ -230,9 +238,11 @@ def _aws_entry_test(value: str) -> EntryTest:
     return lambda caller: Grant.DIRECT if caller.kind is kind and caller.text == canonical else None
 
 
-def _account_test(account: str) -> EntryTest:
+def _account_test(account: str, exact: bool) -> EntryTest:
     def test(caller: RequestPrincipal) -> Grant | None:
-        if caller.account == account and (caller.is_iam or caller.kind is PrincipalKind.ROOT):
+        if caller.account != account:
+            return None
+        if caller.kind is PrincipalKind.ROOT or (caller.is_iam and not exact):
             return Grant.ACCOUNT
         return None
 

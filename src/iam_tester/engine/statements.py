@@ -7,6 +7,7 @@ resource-based policies) and every condition match ("IAM JSON policy element ref
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import Location, PolicyUsageError
@@ -28,18 +29,15 @@ class CompiledStatement:
     resources: ResourceMatcher | None  # None: no Resource element (a trust policy: the role itself)
     principals: PrincipalMatcher | None  # None: a policy type without a Principal element
     conditions: tuple[CompiledCondition, ...]
+    # The hot path: None when the element cannot fail (no Resource, "Resource": "*", no conditions).
+    resource_test: Callable[[str, Context], bool] | None
+    conditions_test: Callable[[Context], bool] | None
 
     def grant(self, caller: RequestPrincipal) -> Grant | None:
         """How the statement's Principal names the caller; policies without one name everyone they apply to."""
         if self.principals is None:
             return Grant.DIRECT
         return self.principals.grant(caller)
-
-    def rest_applies(self, resource: str, context: Context) -> bool:
-        """Resource and conditions (the action was matched by the caller of this method)."""
-        if self.resources is not None and not self.resources.matches(resource, context):
-            return False
-        return all(condition.test(context) for condition in self.conditions)
 
     def trace(
         self,
@@ -97,7 +95,35 @@ def compile_statement(
                 hint="policy variables are substituted only under Version 2012-10-17, and only for string, ARN "
                 "and Bool operators",
             ) from exc
-    return CompiledStatement(ref, statement.effect.value == "Deny", actions, resources, principals, tuple(conditions))
+    resource_test = None
+    if resources is not None and not (not resources.negated and "*" in resources.patterns):
+        resource_test = resources.matches
+    return CompiledStatement(
+        ref,
+        statement.effect.value == "Deny",
+        actions,
+        resources,
+        principals,
+        tuple(conditions),
+        resource_test,
+        _all_of(tuple(c.test for c in conditions)),
+    )
+
+
+def _all_of(tests: tuple[Callable[[Context], bool], ...]) -> Callable[[Context], bool] | None:
+    """One test for every condition of a statement (they are ANDed)."""
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+
+    def every(context: Context) -> bool:
+        for test in tests:  # noqa: SIM110 - a plain loop: no generator object per call on the hot path
+            if not test(context):
+                return False
+        return True
+
+    return every
 
 
 def _action_mismatch(actions: ActionMatcher, action: str) -> Mismatch:

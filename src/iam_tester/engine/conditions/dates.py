@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from ...policy.values import parse_date
@@ -17,6 +18,10 @@ from .base import Comparison, joined
 from .numeric import ordered
 
 __all__ = ["DATE_COMPARISONS"]
+
+
+# Request values repeat across requests; parsing them once is the cheap way to make comparisons fast.
+_request_date = lru_cache(maxsize=8192)(parse_date)
 
 
 def _prepare(chunks: Chunks) -> dt.datetime:
@@ -32,5 +37,5 @@ _RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 DATE_COMPARISONS = {
-    f"date{name}": Comparison(_prepare, ordered(parse_date, relation)) for name, relation in _RELATIONS.items()
+    f"date{name}": Comparison(_prepare, ordered(_request_date, relation)) for name, relation in _RELATIONS.items()
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ...policy.values import parse_number
@@ -38,6 +39,10 @@ def ordered(
     return build
 
 
+# Request values repeat across requests; parsing them once is the cheap way to make comparisons fast.
+_request_number = lru_cache(maxsize=8192)(parse_number)
+
+
 def _prepare(chunks: Chunks) -> Decimal:
     return parse_number(joined(chunks))
 
@@ -51,5 +56,5 @@ _RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 NUMERIC_COMPARISONS = {
-    f"numeric{name}": Comparison(_prepare, ordered(parse_number, relation)) for name, relation in _RELATIONS.items()
+    f"numeric{name}": Comparison(_prepare, ordered(_request_number, relation)) for name, relation in _RELATIONS.items()
 }
