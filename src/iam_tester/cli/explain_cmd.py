@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..engine import Evaluation, Request
     from ..policy import PolicyDocument, PolicyKind
 
-__all__ = ["check_context", "explain"]
+__all__ = ["explain"]
 
 # Kept here (not imported) so `explain --help` stays cheap; a test pins it to the suite default.
 DEFAULT_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester"
@@ -24,7 +24,7 @@ _ACCOUNT = re.compile(r"\d{12}\Z")
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
 
-def check_context(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str | list[str]]:
+def _context_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str | list[str]]:
     """``KEY=VALUE`` pairs as a context; a key given again (in any case) becomes a multi-valued key."""
     del ctx
     context: dict[str, str | list[str]] = {}
@@ -76,7 +76,7 @@ def _check_account(ctx: click.Context, param: click.Parameter, value: str | None
     "context",
     multiple=True,
     metavar="KEY=VALUE",
-    callback=check_context,
+    callback=_context_pairs,
     help="A request context value; repeat a key for a multi-valued key.",
 )
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
