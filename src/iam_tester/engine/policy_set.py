@@ -68,9 +68,10 @@ _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9_-]+\Z")
 _ACCOUNT = re.compile(r"\d{12}\Z")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PolicySet:
-    """Every policy that can take part in a request, compiled. Build it with :meth:`compile`."""
+    """Every policy that can take part in a request, compiled. Build it with :meth:`compile`; it is safe to
+    share, and compares by identity."""
 
     identity: CompiledPolicyType
     boundary: CompiledPolicyType | None
