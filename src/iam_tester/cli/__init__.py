@@ -18,6 +18,8 @@ __all__ = ["main"]
 # name -> (module, attribute, one-line help). The help is here so that listing the commands does
 # not import them.
 _COMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": ("iam_tester.cli.check_cmd", "check", "Check suites of expectations offline with the local evaluator."),
+    "explain": ("iam_tester.cli.explain_cmd", "explain", "Show AWS's decision for one request and why, offline."),
     "validate": ("iam_tester.cli.validate_cmd", "validate", "Check policy files: grammar, IAM catalog, footguns."),
 }
 

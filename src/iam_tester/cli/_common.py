@@ -1,17 +1,22 @@
-"""What every command shares: turning an :class:`~iam_tester.errors.IamTesterError` into a message on
-stderr and the error's exit code, never a traceback."""
+"""What every command shares: turning iam-tester's errors into a message on stderr and an exit code,
+and a rich console sized for where the output goes."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
 from ..errors import IamTesterError
 
-__all__ = ["exit_on_error", "report_error"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["console_for", "exit_on_error", "report_error", "reported_errors"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -24,15 +29,34 @@ def report_error(error: IamTesterError) -> None:
         click.echo(f"  hint: {error.hint}", err=True)
 
 
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Run a command's body; an :class:`IamTesterError` becomes ``error: ...`` (and ``hint: ...``) on
+    stderr and the error's exit code (2 for bad input). Never a traceback for an error raised on purpose."""
+    try:
+        yield
+    except IamTesterError as exc:
+        report_error(exc)
+        raise click.exceptions.Exit(exc.exit_code) from None
+
+
 def exit_on_error(command: Callable[P, R]) -> Callable[P, R]:
-    """Wrap a command's callback: an ``IamTesterError`` is printed and exits with its ``exit_code``."""
+    """:func:`reported_errors` as a decorator for a command's callback."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
+        with reported_errors():
             return command(*args, **kwargs)
-        except IamTesterError as error:
-            report_error(error)
-            raise SystemExit(error.exit_code) from None
 
     return wrapper
+
+
+def console_for(stream: IO[str] | None = None) -> Console:
+    """A rich console for ``stream`` (stdout by default): colours on a terminal; piped without ``COLUMNS``
+    set, 120 columns wide so ARNs are not folded at 80."""
+    from rich.console import Console
+
+    console = Console(file=stream)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(file=stream, width=120)
+    return console

@@ -1,0 +1,87 @@
+"""``iam-tester check``: decide every case of one or more suites offline and report against expectations."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import click
+
+from ._common import console_for, reported_errors
+
+if TYPE_CHECKING:
+    from ..suite.results import RunResult
+
+__all__ = ["check"]
+
+
+@click.command("check")
+@click.argument("suites", nargs=-1, required=True, metavar="SUITE...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
+    help="text: a table per suite, failures explained in full; json: one object for tools; junit: XML for CI.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of stdout; the summary line then goes to stderr.",
+)
+def check(suites: tuple[str, ...], output_format: str, output: Path | None) -> None:
+    """Check SUITE files (YAML, or JSON for .json) offline with the local evaluator.
+
+    Every case's request is decided as AWS would decide it and compared with its `expect`
+    (allowed, denied, explicitDeny or implicitDeny). A case without `expect` is reported but
+    neither passes nor fails. The format is in docs/suites.md.
+
+    \b
+    Exit status: 0 no case failed, 1 some case failed, 2 invalid suite, policy or usage.
+    Example:
+      iam-tester check examples/quickstart.yaml
+    """
+    with reported_errors():
+        from ..suite._gc import paused_gc
+        from ..suite.load import load_suites
+        from ..suite.runner import run_local
+
+        with paused_gc():  # also while reporting: tens of thousands of objects, no cycles
+            run = run_local(load_suites(suites))
+            _report(run, output_format, output)
+    raise click.exceptions.Exit(run.exit_code)
+
+
+def _report(run: RunResult, output_format: str, output: Path | None) -> None:
+    if output is None:
+        _write(run, output_format, sys.stdout, to_terminal=True)
+        return
+    try:
+        with output.open("w", encoding="utf-8") as stream:
+            _write(run, output_format, stream, to_terminal=False)
+    except OSError as exc:
+        from ..errors import InvalidArgumentError
+
+        raise InvalidArgumentError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+    click.echo(run.summary(), err=True)
+
+
+def _write(run: RunResult, output_format: str, stream: IO[str], *, to_terminal: bool) -> None:
+    if output_format == "json":
+        from ..suite.reports.json_report import write_json
+
+        write_json(run, stream)
+    elif output_format == "junit":
+        from ..suite.reports.junit import write_junit
+
+        write_junit(run, stream)
+    else:
+        from rich.console import Console
+
+        from ..suite.reports.text import render_text
+
+        console = console_for(stream) if to_terminal else Console(file=stream, width=120, color_system=None)
+        render_text(run, console)

@@ -1,0 +1,160 @@
+"""``iam-tester explain``: AWS's decision for one request and, statement by statement, why."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ._common import console_for, reported_errors
+
+if TYPE_CHECKING:
+    from ..engine import Evaluation, Request
+    from ..policy import PolicyDocument, PolicyKind
+
+__all__ = ["explain"]
+
+# Kept here (not imported) so `explain --help` stays cheap; a test pins it to the suite default.
+DEFAULT_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester"
+_ACCOUNT = re.compile(r"\d{12}\Z")
+
+_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def _context_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str | list[str]]:
+    """``KEY=VALUE`` pairs as a context; a key given again (in any case) becomes a multi-valued key."""
+    del ctx
+    context: dict[str, str | list[str]] = {}
+    spelling: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE (e.g. aws:SourceIp=203.0.113.9)", param=param)
+        first = spelling.setdefault(key.lower(), key)
+        if first not in context:
+            context[first] = value
+            continue
+        previous = context[first]
+        context[first] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    return context
+
+
+def _check_account(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    del ctx
+    if value is not None and not _ACCOUNT.match(value):
+        raise click.BadParameter(f"{value!r} is not a 12-digit account ID", param=param)
+    return value
+
+
+@click.command("explain")
+@click.option("--policy", "policies", multiple=True, type=_FILE, metavar="FILE", help="An identity policy (repeat).")
+@click.option("--boundary", type=_FILE, metavar="FILE", help="The permissions boundary.")
+@click.option("--session-policy", type=_FILE, metavar="FILE", help="The session policy.")
+@click.option("--resource-policy", type=_FILE, metavar="FILE", help="The resource's policy (bucket policy, ...).")
+@click.option(
+    "--scp",
+    "scps",
+    multiple=True,
+    metavar="FILE[,FILE]",
+    help="One SCP level per use, the organization root first; commas separate the SCPs of one level.",
+)
+@click.option("--rcp", "rcps", multiple=True, metavar="FILE[,FILE]", help="One RCP level per use, like --scp.")
+@click.option("--action", required=True, help="The action, e.g. s3:GetObject.")
+@click.option("--resource", required=True, help='The resource ARN, or "*".')
+@click.option("--principal", default=DEFAULT_PRINCIPAL, show_default=True, help="Who asks (an ARN or account ID).")
+@click.option(
+    "--resource-account",
+    callback=_check_account,
+    help="The account owning the resource (default: from the ARN, else the principal's).",
+)
+@click.option(
+    "--context",
+    "context",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_context_pairs,
+    help="A request context value; repeat a key for a multi-valued key.",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def explain(
+    *,
+    policies: tuple[Path, ...],
+    boundary: Path | None,
+    session_policy: Path | None,
+    resource_policy: Path | None,
+    scps: tuple[str, ...],
+    rcps: tuple[str, ...],
+    action: str,
+    resource: str,
+    principal: str,
+    resource_account: str | None,
+    context: dict[str, str | list[str]],
+    output_format: str,
+) -> None:
+    """Decide one request as AWS would, offline, and show why: every policy type, every statement,
+    and for a statement that did not apply, what failed to match.
+
+    \b
+    Example:
+      iam-tester explain --policy examples/policies/list-except-infra.json \\
+          --action s3:ListBucket --resource arn:aws:s3:::platform-infra
+    """
+    if not (policies or boundary or session_policy or resource_policy or scps or rcps):
+        raise click.UsageError("give at least one policy (--policy, --resource-policy, ...)")
+    with reported_errors():
+        from ..engine import PolicySet, Request
+        from ..policy import PolicyKind
+
+        policy_set = PolicySet.compile(
+            identity=[_load(p, PolicyKind.IDENTITY) for p in policies],
+            boundary=_load(boundary, PolicyKind.BOUNDARY) if boundary else None,
+            session=_load(session_policy, PolicyKind.SESSION) if session_policy else None,
+            resource=_load(resource_policy, PolicyKind.RESOURCE) if resource_policy else None,
+            scps=[_level(level, PolicyKind.SCP) for level in scps],
+            rcps=[_level(level, PolicyKind.RCP) for level in rcps],
+        )
+        request = Request(action, resource, principal, resource_account=resource_account, context=context)
+        evaluation = policy_set.evaluate(request)
+        if output_format == "json":
+            click.echo(json.dumps(_json(request, evaluation), indent=2))
+        else:
+            from ..suite.reports.tree import explanation_tree
+
+            console_for().print(explanation_tree(request, evaluation.explain()))
+
+
+def _load(path: Path, kind: PolicyKind) -> PolicyDocument:
+    from ..errors import PolicyError
+    from ..policy import load_policy_file
+
+    try:
+        return load_policy_file(path, kind=kind)
+    except PolicyError as exc:
+        if exc.code != "unreadable-file":
+            raise
+        # `validate` would say no more about a file that cannot be read: drop that hint.
+        raise PolicyError(str(exc.message).split(": ", 1)[-1], location=exc.location, code=exc.code) from None
+
+
+def _level(files: str, kind: PolicyKind) -> list[PolicyDocument]:
+    names = [name.strip() for name in files.split(",") if name.strip()]
+    if not names:
+        raise click.BadParameter(f"{files!r} names no file", param_hint=f"--{kind.value}")
+    return [_load(Path(name), kind) for name in names]
+
+
+def _json(request: Request, evaluation: Evaluation) -> dict[str, object]:
+    return {
+        "request": {
+            "action": request.action,
+            "resource": request.resource,
+            "principal": request.principal,
+            "resourceAccount": request.resource_account,
+            "context": dict(request.context),
+        },
+        **evaluation.explain().to_dict(),
+    }

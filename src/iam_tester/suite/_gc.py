@@ -1,0 +1,28 @@
+"""Pause the cyclic garbage collector while building many long-lived objects.
+
+Loading a 20,000-case suite or deciding every case creates hundreds of thousands of objects that all
+survive; each generation-2 collection then walks all of them again, which made a 20,000-case run
+spend most of its time in the collector (measured: deciding 80,000 cases took 3.3 s with the
+collector running and 1.3 s without). Nothing built here forms reference cycles that need it, and
+the collector is restored, in ``finally``, to how it was found.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["paused_gc"]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Disable the cyclic collector for the block (nesting is fine); re-enable it if it was enabled."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,159 @@
+"""A suite, loaded and resolved: every case carries its own request, expectation and policy set.
+
+Suite-level defaults are already applied, so a :class:`Case` is self-contained; cases that share the
+same resolved documents share the same :class:`PolicySlots` contents, which the runner uses to compile
+each distinct policy set once.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeAlias
+
+from ..engine.results import Decision, Request
+from ..errors import Location
+from ..policy.model import PolicyDocument
+from ..policy.sourcemap import PathPart
+
+__all__ = [
+    "DEFAULT_PRINCIPAL",
+    "Call",
+    "Case",
+    "ContextValue",
+    "Expectation",
+    "Locator",
+    "PolicySlots",
+    "Suite",
+]
+
+# Who asks when a suite (or `explain`) names no principal: a role in the account the AWS
+# documentation uses for examples. A role ARN stands for any of its sessions.
+DEFAULT_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester"
+
+ContextValue: TypeAlias = "str | tuple[str, ...]"
+
+
+class Locator(Protocol):
+    """Finds the line of a place in a suite file (computed on demand: most runs never need it)."""
+
+    def location(self, parts: Sequence[PathPart], *, key: bool = False) -> Location: ...
+
+
+class Expectation(enum.Enum):
+    """What a case expects: one of AWS's decisions, or ``denied`` for either kind of deny."""
+
+    ALLOWED = "allowed"
+    DENIED = "denied"
+    EXPLICIT_DENY = "explicitDeny"
+    IMPLICIT_DENY = "implicitDeny"
+
+    def matches(self, decision: Decision) -> bool:
+        """Whether ``decision`` meets this expectation."""
+        if self is Expectation.DENIED:
+            return decision is not Decision.ALLOWED
+        return Decision(self.value) is decision
+
+    @classmethod
+    def parse(cls, text: str) -> Expectation | None:
+        """The expectation spelled ``text`` (case-insensitively), or ``None``."""
+        wanted = text.strip().lower()
+        for member in cls:
+            if member.value.lower() == wanted:
+                return member
+        return None
+
+
+@dataclass(frozen=True)
+class PolicySlots:
+    """The documents one request is evaluated against, one field per kind of policy.
+
+    ``scps`` and ``rcps`` are levels, the organization root first; each level holds at least one
+    document.
+    """
+
+    identity: tuple[PolicyDocument, ...] = ()
+    boundary: PolicyDocument | None = None
+    session: PolicyDocument | None = None
+    resource: PolicyDocument | None = None
+    scps: tuple[tuple[PolicyDocument, ...], ...] = ()
+    rcps: tuple[tuple[PolicyDocument, ...], ...] = ()
+
+    def identity_key(self) -> tuple[object, ...]:
+        """A key equal for two slots holding the very same document objects (not merely equal ones).
+
+        Documents are resolved once per file and once per inline occurrence, so cases inheriting the
+        suite's defaults share one key and one compiled policy set.
+        """
+
+        def one(doc: PolicyDocument | None) -> int | None:
+            return None if doc is None else id(doc)
+
+        return (
+            tuple(id(d) for d in self.identity),
+            one(self.boundary),
+            one(self.session),
+            one(self.resource),
+            tuple(tuple(id(d) for d in level) for level in self.scps),
+            tuple(tuple(id(d) for d in level) for level in self.rcps),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.identity or self.boundary or self.session or self.resource or self.scps or self.rcps)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A real API call for live runs: ``service`` and ``operation`` as boto3 names them, and its params."""
+
+    service: str
+    operation: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One expectation: a request, the policies it is decided against, and what should come out.
+
+    ``expect`` is ``None`` for a case that only reports its decision. ``location`` points at the case
+    in its suite file.
+    """
+
+    name: str
+    index: int
+    action: str
+    resource: str
+    principal: str
+    policies: PolicySlots
+    locator: Locator = field(hash=False, compare=False, repr=False)
+    resource_account: str | None = None
+    context: Mapping[str, ContextValue] = field(default_factory=dict, hash=False, compare=False)
+    expect: Expectation | None = None
+    call: Call | None = None
+
+    @property
+    def location(self) -> Location:
+        """Where the case is written: its suite file, ``cases[i]`` and the line."""
+        return self.locator.location(("cases", self.index))
+
+    def request(self) -> Request:
+        """The request the evaluator decides (multi-valued context keys as lists)."""
+        context = {key: list(value) if isinstance(value, tuple) else value for key, value in self.context.items()}
+        return Request(
+            action=self.action,
+            resource=self.resource,
+            principal=self.principal,
+            resource_account=self.resource_account,
+            context=context,
+        )
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A loaded suite: where it came from (as the user should read it), its name and its cases in order."""
+
+    path: str
+    name: str
+    cases: tuple[Case, ...]

@@ -1,0 +1,87 @@
+"""JUnit XML: one ``<testsuite>`` per suite file, one ``<testcase>`` per case.
+
+A failed case has a ``<failure>`` whose body is the full explanation; a case without ``expect`` is
+``<skipped>`` (the closest JUnit has to "reported, neither passed nor failed"), its message saying
+the decision. The XML is built with ElementTree, so names are escaped; characters XML 1.0 cannot
+carry at all are replaced.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import IO
+
+from ..results import CaseResult, RunResult, Status
+from .tree import explanation_tree, plain_text, reason, ref_text
+
+__all__ = ["junit_xml", "write_junit"]
+
+# Outside XML 1.0's Char production: https://www.w3.org/TR/xml/#charsets
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def junit_xml(run: RunResult) -> ET.Element:
+    root = ET.Element(
+        "testsuites",
+        name="iam-tester check",
+        tests=str(len(run.results)),
+        failures=str(run.failed),
+        errors="0",
+        skipped=str(run.unchecked),
+    )
+    by_suite: dict[int, list[CaseResult]] = {}
+    for result in run.results:
+        by_suite.setdefault(id(result.suite), []).append(result)
+    for suite in run.suites:
+        results = by_suite.get(id(suite), [])
+        element = ET.SubElement(
+            root,
+            "testsuite",
+            name=_clean(suite.name),
+            tests=str(len(results)),
+            failures=str(sum(r.status is Status.FAILED for r in results)),
+            errors="0",
+            skipped=str(sum(r.status is Status.UNCHECKED for r in results)),
+            file=_clean(suite.path),
+        )
+        for result in results:
+            _testcase(element, result)
+    return root
+
+
+def _testcase(parent: ET.Element, result: CaseResult) -> None:
+    case, evaluation = result.case, result.evaluation
+    location = case.location
+    attributes = {"classname": _clean(result.suite.name), "name": _clean(case.name), "file": _clean(result.suite.path)}
+    if location.line is not None:
+        attributes["line"] = str(location.line)
+    element = ET.SubElement(parent, "testcase", attributes)
+    why = ref_text(evaluation.deciding[0]) if evaluation.deciding else reason(evaluation.decision, evaluation.summary)
+    status = result.status
+    if status is Status.FAILED:
+        expect = case.expect.value if case.expect else "-"
+        failure = ET.SubElement(
+            element,
+            "failure",
+            message=_clean(f"expected {expect}, got {evaluation.decision.value}: {why}"),
+            type="ExpectationFailed",
+        )
+        failure.text = _clean(plain_text(explanation_tree(evaluation.request, evaluation.explain())))
+    elif status is Status.UNCHECKED:
+        ET.SubElement(element, "skipped", message=_clean(f"no expect; the decision was {evaluation.decision.value}"))
+    else:
+        out = ET.SubElement(element, "system-out")
+        out.text = _clean(f"{evaluation.decision.value}: {why}")
+
+
+def write_junit(run: RunResult, stream: IO[str]) -> None:
+    tree = ET.ElementTree(junit_xml(run))
+    ET.indent(tree)
+    stream.write('<?xml version="1.0" encoding="utf-8"?>\n')
+    tree.write(stream, encoding="unicode")
+    stream.write("\n")

@@ -1,0 +1,144 @@
+"""Turn the policy references a suite makes into checked documents.
+
+A reference is a path (relative to the suite file), an inline document, or ``{name, file}`` /
+``{name, document}``. Every document goes through :mod:`iam_tester.policy` with the kind of its slot
+(an SCP is checked as an SCP), so the grammar lives in one place. A file is read and checked once
+per kind and name, however many suites and cases name it; an error inside an inline document is
+reported at its line in the suite.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from ..errors import Location, PolicyError, SuiteError
+from ..policy import Finding, PolicyDocument, PolicyKind, check_policy, load_policy_file
+from ..policy.sourcemap import PathPart, SourceMap, format_path
+from .reader import SuiteText, kind_of
+
+__all__ = ["PolicyResolver", "display_path"]
+
+_REF_KEYS = ("name", "file", "document")
+
+
+def display_path(path: Path) -> str:
+    """``path`` as the user should read it: relative to the working directory when under it."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute)
+    except ValueError:  # another drive on Windows
+        return absolute
+    return absolute if relative.startswith(os.pardir) else relative
+
+
+class _PrefixedMap:
+    """Positions of an inline document: its paths are looked up under the suite's path to it."""
+
+    def __init__(self, inner: SourceMap, prefix: Sequence[PathPart]) -> None:
+        self.inner = inner
+        self.prefix = tuple(prefix)
+
+    def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
+        return self.inner.position((*self.prefix, *path), key=key)
+
+
+class PolicyResolver:
+    """Resolves references to documents; shared by every suite of a run so each file is read once."""
+
+    def __init__(self) -> None:
+        self._files: dict[tuple[str, PolicyKind, str | None], PolicyDocument] = {}
+
+    def resolve(self, raw: Any, kind: PolicyKind, text: SuiteText, parts: Sequence[PathPart]) -> PolicyDocument:
+        """The document ``raw`` (found at ``parts`` in ``text``) refers to, checked as ``kind``."""
+        if isinstance(raw, str):
+            return self._file(raw, None, kind, text, parts)
+        if isinstance(raw, dict) and ("file" in raw or "document" in raw):
+            return self._named(raw, kind, text, parts)
+        if isinstance(raw, dict):
+            return self._inline(raw, format_path(parts), kind, text, parts)
+        raise text.error(
+            f"a policy is a file path, an inline document, or {{name, file}} / {{name, document}}, not {kind_of(raw)}",
+            parts,
+        )
+
+    def _named(
+        self, raw: dict[Any, Any], kind: PolicyKind, text: SuiteText, parts: Sequence[PathPart]
+    ) -> PolicyDocument:
+        for key in raw:
+            if key not in _REF_KEYS:
+                raise text.error(
+                    f"unknown key {key!r} in a policy reference; allowed: {', '.join(_REF_KEYS)}",
+                    (*parts, key),
+                    key=True,
+                    hint="an inline document goes under `document:`",
+                )
+        if "file" in raw and "document" in raw:
+            raise text.error("a policy reference has `file` or `document`, not both", (*parts, "document"), key=True)
+        name = raw.get("name")
+        if name is not None and (not isinstance(name, str) or not name):
+            raise text.error("a policy's name must be a non-empty string", (*parts, "name"))
+        if "file" in raw:
+            return self._file(raw["file"], name, kind, text, (*parts, "file"))
+        document = raw["document"]
+        if not isinstance(document, dict):
+            raise text.error(
+                f"`document` must be a policy document (a mapping), not {kind_of(document)}", (*parts, "document")
+            )
+        return self._inline(document, name or format_path(parts), kind, text, (*parts, "document"))
+
+    def _file(
+        self, raw: Any, name: str | None, kind: PolicyKind, text: SuiteText, parts: Sequence[PathPart]
+    ) -> PolicyDocument:
+        if not isinstance(raw, str) or not raw.strip():
+            raise text.error(f"a policy file path must be a non-empty string, not {kind_of(raw)}", parts)
+        path = text.directory / os.path.expanduser(raw)
+        key = (os.path.abspath(path), kind, name)
+        cached = self._files.get(key)
+        if cached is not None:
+            return cached
+        display = display_path(path)
+        try:
+            document = load_policy_file(display, kind=kind)
+        except PolicyError as exc:
+            raise _from_file_error(exc, display, text.location(parts), text.directory) from None
+        if name is not None:
+            document = dataclasses.replace(document, name=name)
+        self._files[key] = document
+        return document
+
+    def _inline(
+        self, raw: dict[Any, Any], name: str, kind: PolicyKind, text: SuiteText, parts: Sequence[PathPart]
+    ) -> PolicyDocument:
+        check = check_policy(raw, kind=kind, name=name, source_map=_PrefixedMap(text.source_map, parts))
+        errors = check.errors
+        if check.document is not None and not errors:
+            return check.document
+        first = errors[0]
+        prefix = format_path(parts)
+        inner = first.location.path
+        joined = prefix if not inner else (f"{prefix}{inner}" if inner.startswith("[") else f"{prefix}.{inner}")
+        location = Location(text.display, joined, first.location.line, first.location.column)
+        more = len(errors) - 1
+        hint = f"{more} more error{'s' if more > 1 else ''} in this {kind.value} policy" if more else None
+        raise PolicyError(first.message, location=location, code=first.code, hint=hint, findings=errors)
+
+
+def _from_file_error(exc: PolicyError, display: str, used_at: Location, directory: Path) -> Exception:
+    """Say where the suite names a file whose policy is unreadable or malformed."""
+    first = cast(Finding, exc.findings[0]) if exc.findings else None
+    if exc.code == "unreadable-file":
+        reason = first.message if first else exc.message
+        return SuiteError(
+            f"{reason}: {display}",
+            location=used_at,
+            hint=f"policy paths are relative to the suite's directory ({display_path(directory)})",
+        )
+    message = first.message if first else exc.message
+    hint = f"the suite names this file at {used_at}"
+    if exc.hint:
+        hint = f"{exc.hint}; {hint}"
+    return PolicyError(message, location=exc.location, code=exc.code, hint=hint, findings=exc.findings)

@@ -1,0 +1,83 @@
+"""What running a suite produces: each case with its evaluation, and the verdict against its expectation."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..engine.results import Evaluation
+from .model import Case, Suite
+
+__all__ = ["CaseResult", "RunResult", "Status"]
+
+
+class Status(enum.Enum):
+    """A case's verdict. A case without ``expect`` is ``UNCHECKED``: reported, neither passed nor failed."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    UNCHECKED = "unchecked"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One case, the evaluator's answer, and whether it met the expectation."""
+
+    suite: Suite
+    case: Case
+    evaluation: Evaluation
+
+    @property
+    def ok(self) -> bool | None:
+        """``True``/``False`` against the expectation; ``None`` when the case has none."""
+        expect = self.case.expect
+        return None if expect is None else expect.matches(self.evaluation.decision)
+
+    @property
+    def status(self) -> Status:
+        ok = self.ok
+        if ok is None:
+            return Status.UNCHECKED
+        return Status.PASSED if ok else Status.FAILED
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Every case of every suite, in input order."""
+
+    suites: tuple[Suite, ...]
+    results: tuple[CaseResult, ...]
+
+    @cached_property
+    def counts(self) -> dict[Status, int]:
+        counts = dict.fromkeys(Status, 0)
+        for result in self.results:
+            counts[result.status] += 1
+        return counts
+
+    @property
+    def passed(self) -> int:
+        return self.counts[Status.PASSED]
+
+    @property
+    def failed(self) -> int:
+        return self.counts[Status.FAILED]
+
+    @property
+    def unchecked(self) -> int:
+        return self.counts[Status.UNCHECKED]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no case failed (unchecked cases do not count), else 1."""
+        return 1 if self.failed else 0
+
+    def summary(self) -> str:
+        """``3 passed, 1 failed, 2 without expect (6 cases in 2 suites)``."""
+        parts = [f"{self.passed} passed", f"{self.failed} failed"]
+        if self.unchecked:
+            parts.append(f"{self.unchecked} without expect")
+        cases, suites = len(self.results), len(self.suites)
+        plural = ("s" if cases != 1 else "", "s" if suites != 1 else "")
+        return f"{', '.join(parts)} ({cases} case{plural[0]} in {suites} suite{plural[1]})"

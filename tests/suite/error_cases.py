@@ -1,0 +1,299 @@
+"""Bad suites, each with where the error must point: shared by the loader tests and the `check` CLI tests.
+
+Every entry names the file the error is in (relative to the test's directory), the JSON path inside it,
+the line, and a fragment of the message. The suite is always ``suite.yaml`` (or ``suite.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+BAD_EFFECT_POLICY = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Alow", "Action": "s3:*", "Resource": "*"}]}, indent=2
+)
+
+
+@dataclass(frozen=True)
+class BadSuite:
+    id: str
+    suite: str
+    error_file: str
+    path: str
+    line: int | None
+    message: str
+    suite_name: str = "suite.yaml"
+    files: dict[str, str] = field(default_factory=dict)
+    error: str = "SuiteError"
+
+
+def _inline(statement: str) -> str:
+    """A suite whose only case has one inline identity policy with ``statement`` (a YAML flow mapping)."""
+    return (
+        "cases:\n"
+        "  - action: s3:GetObject\n"
+        "    resource: '*'\n"
+        "    policies:\n"
+        "      identity:\n"
+        "        - Version: '2012-10-17'\n"
+        "          Statement:\n"
+        f"            - {statement}\n"
+    )
+
+
+_POLICY_PATH = "cases[0].policies.identity[0].Statement[0]"
+
+BAD_SUITES = [
+    BadSuite(
+        "malformed-yaml",
+        "cases:\n  - action: s3:GetObject\n    resource: [unclosed\n",
+        "suite.yaml",
+        "",
+        4,
+        "not valid YAML",
+    ),
+    BadSuite(
+        "malformed-json",
+        '{"cases": [\n  {"action": "s3:GetObject",}\n]}',
+        "suite.json",
+        "",
+        2,
+        "not valid JSON",
+        suite_name="suite.json",
+    ),
+    BadSuite(
+        "unknown-case-key",
+        "cases:\n  - actoin: s3:GetObject\n    resource: '*'\n",
+        "suite.yaml",
+        "cases[0].actoin",
+        2,
+        "unknown key 'actoin' in a case",
+    ),
+    BadSuite(
+        "unknown-suite-key",
+        "principle: arn:aws:iam::111122223333:role/x\ncases: [{action: s3:GetObject, resource: '*'}]\n",
+        "suite.yaml",
+        "principle",
+        1,
+        "unknown key 'principle' in the suite",
+    ),
+    BadSuite(
+        "unknown-policy-slot",
+        "cases:\n  - action: s3:GetObject\n    resource: '*'\n    policies: {identities: []}\n",
+        "suite.yaml",
+        "cases[0].policies.identities",
+        4,
+        "unknown key 'identities' in policies",
+    ),
+    BadSuite(
+        "bad-effect",
+        _inline("{Effect: Permit, Action: 's3:*', Resource: '*'}"),
+        "suite.yaml",
+        f"{_POLICY_PATH}.Effect",
+        8,
+        "Effect",
+        error="PolicyError",
+    ),
+    BadSuite(
+        "action-with-notaction",
+        _inline("{Effect: Allow, Action: 's3:*', NotAction: 'iam:*', Resource: '*'}"),
+        "suite.yaml",
+        f"{_POLICY_PATH}.NotAction",
+        8,
+        "not both",
+        error="PolicyError",
+    ),
+    BadSuite(
+        "unknown-condition-operator",
+        _inline("{Effect: Allow, Action: 's3:*', Resource: '*', Condition: {StringEqualz: {'aws:username': bob}}}"),
+        "suite.yaml",
+        f"{_POLICY_PATH}.Condition.StringEqualz",
+        8,
+        "StringEqualz",
+        error="PolicyError",
+    ),
+    BadSuite(
+        "bad-cidr",
+        _inline(
+            "{Effect: Allow, Action: 's3:*', Resource: '*', Condition: {IpAddress: {'aws:SourceIp': 10.0.0.0/33}}}"
+        ),
+        "suite.yaml",
+        f"{_POLICY_PATH}.Condition.IpAddress.aws:SourceIp",
+        8,
+        "10.0.0.0/33",
+        error="PolicyError",
+    ),
+    BadSuite(
+        "bad-date",
+        _inline(
+            "{Effect: Allow, Action: 's3:*', Resource: '*',"
+            " Condition: {DateLessThan: {'aws:CurrentTime': 'next week'}}}"
+        ),
+        "suite.yaml",
+        f"{_POLICY_PATH}.Condition.DateLessThan.aws:CurrentTime",
+        8,
+        "next week",
+        error="PolicyError",
+    ),
+    BadSuite(
+        "bad-number",
+        _inline("{Effect: Allow, Action: 's3:*', Resource: '*', Condition: {NumericLessThan: {'s3:max-keys': ten}}}"),
+        "suite.yaml",
+        f"{_POLICY_PATH}.Condition.NumericLessThan.s3:max-keys",
+        8,
+        "ten",
+        error="PolicyError",
+    ),
+    BadSuite(
+        "principal-in-scp",
+        "policies:\n  scps:\n    - - Version: '2012-10-17'\n        Statement:\n"
+        "          - {Effect: Deny, Principal: '*', Action: 's3:*', Resource: '*'}\n"
+        "cases: [{action: s3:GetObject, resource: '*'}]\n",
+        "suite.yaml",
+        "policies.scps[0][0].Statement[0].Principal",
+        5,
+        "Principal",
+        error="PolicyError",
+    ),
+    BadSuite(
+        "bad-policy-in-json-suite",
+        json.dumps(
+            {
+                "cases": [
+                    {
+                        "action": "s3:GetObject",
+                        "resource": "*",
+                        "policies": {
+                            "identity": [
+                                {
+                                    "Version": "2012-10-17",
+                                    "Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}],
+                                }
+                            ]
+                        },
+                    }
+                ]
+            },
+            indent=2,
+        ),
+        "suite.json",
+        f"{_POLICY_PATH}.Effect",
+        12,
+        "Effect",
+        suite_name="suite.json",
+        error="PolicyError",
+    ),
+    BadSuite(
+        "missing-action",
+        "cases:\n  - resource: arn:aws:s3:::b\n    expect: allowed\n",
+        "suite.yaml",
+        "cases[0]",
+        2,
+        "no `action`",
+    ),
+    BadSuite(
+        "missing-resource",
+        "cases:\n  - action: s3:GetObject\n",
+        "suite.yaml",
+        "cases[0]",
+        2,
+        "no `resource`",
+    ),
+    BadSuite(
+        "wildcard-action",
+        "cases:\n  - action: s3:Get*\n    resource: '*'\n",
+        "suite.yaml",
+        "cases[0].action",
+        2,
+        "no wildcards",
+    ),
+    BadSuite(
+        "unreadable-policy-file",
+        "policies:\n  identity:\n    - policies/missing.json\ncases: [{action: s3:GetObject, resource: '*'}]\n",
+        "suite.yaml",
+        "policies.identity[0]",
+        3,
+        "missing.json",
+    ),
+    BadSuite(
+        "bad-policy-file",
+        "policies:\n  identity: [policies/bad.json]\ncases: [{action: s3:GetObject, resource: '*'}]\n",
+        "policies/bad.json",
+        "Statement[0].Effect",
+        5,
+        "Effect",
+        files={"policies/bad.json": BAD_EFFECT_POLICY},
+        error="PolicyError",
+    ),
+    BadSuite(
+        "invalid-expect",
+        "cases:\n  - action: s3:GetObject\n    resource: '*'\n    expect: allow\n",
+        "suite.yaml",
+        "cases[0].expect",
+        4,
+        "`expect` must be one of",
+    ),
+    BadSuite(
+        "empty-scp-level",
+        "policies:\n  scps: [[]]\ncases: [{action: s3:GetObject, resource: '*'}]\n",
+        "suite.yaml",
+        "policies.scps[0]",
+        2,
+        "level 0 is empty",
+    ),
+    BadSuite(
+        "bad-policy-reference",
+        "policies:\n  identity: [42]\ncases: [{action: s3:GetObject, resource: '*'}]\n",
+        "suite.yaml",
+        "policies.identity[0]",
+        2,
+        "not a number",
+    ),
+    BadSuite(
+        "bad-context-value",
+        "context:\n  aws:SourceIp: {nested: mapping}\ncases: [{action: s3:GetObject, resource: '*'}]\n",
+        "suite.yaml",
+        "context.aws:SourceIp",
+        2,
+        "a context value",
+    ),
+    BadSuite(
+        "bad-call-params",
+        "cases:\n  - action: s3:GetObject\n    resource: '*'\n    call: {service: s3, operation: get_object,"
+        " params: [1]}\n",
+        "suite.yaml",
+        "cases[0].call.params",
+        4,
+        "`params` must be a mapping",
+    ),
+    BadSuite(
+        "call-without-operation",
+        "cases:\n  - action: s3:GetObject\n    resource: '*'\n    call: {service: s3}\n",
+        "suite.yaml",
+        "cases[0].call",
+        4,
+        "a call needs `operation`",
+    ),
+    BadSuite(
+        "bad-resource-account",
+        "cases:\n  - {action: s3:GetObject, resource: '*', resource_account: '1234'}\n",
+        "suite.yaml",
+        "cases[0].resource_account",
+        2,
+        "12-digit",
+    ),
+    BadSuite("no-cases", "name: empty\n", "suite.yaml", "", 1, "needs a `cases` list"),
+    BadSuite("empty-cases", "cases: []\n", "suite.yaml", "cases", 1, "`cases` is empty"),
+    BadSuite("not-a-mapping", "- just\n- a list\n", "suite.yaml", "", 1, "a suite is a mapping"),
+]
+
+BAD_SUITES.append(
+    BadSuite(
+        "duplicate-key",
+        "cases:\n  - action: s3:GetObject\n    resource: '*'\n    expect: allowed\n    expect: denied\n",
+        "suite.yaml",
+        "cases[0].expect",
+        5,
+        "the key 'expect' appears twice",
+    )
+)
