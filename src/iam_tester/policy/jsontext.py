@@ -28,7 +28,7 @@ BOM = "\ufeff"
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?Infinity|NaN|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?')
 # A surrogate escape, or a surrogate character in text handed over from Python: only then are the
 # strings decoded one by one to find a lone half (a valid pair decodes to one character).
-_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LONG_INTEGER = 4300  # CPython's default sys.get_int_max_str_digits()
 
@@ -73,9 +73,23 @@ def load_json(text: str, *, object_pairs_hook: Callable[[list[tuple[str, Any]]],
         token = _TOKEN.match(text, offset)
         digits = f"{_digits(token.group()):,} " if token else ""
         raise _error(text, offset, f"a number of {digits}digits: too long to read") from None
-    if _MAYBE_SURROGATE.search(text):
+    if _may_hold_surrogates(text):
         _no_lone_surrogates(text)
     return value
+
+
+def _may_hold_surrogates(text: str) -> bool:
+    # Cheap tests first: a literal `\u` prefix search, then (for text that is not ASCII) an encoding
+    # that fails only on a surrogate; a regular expression over every character costs ten times more.
+    if _SURROGATE_ESCAPE.search(text):
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
