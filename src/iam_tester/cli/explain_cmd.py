@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,25 @@ def _context_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str
     return context
 
 
+def _request_part(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Check --action, --resource and --principal with the evaluator's own rules, naming the option."""
+    del ctx
+    from ..engine.principals import parse_request_principal
+    from ..engine.requests import checked_action, checked_resource
+    from ..errors import InvalidArgumentError
+
+    check: dict[str, Callable[[str], object]] = {
+        "action": checked_action,
+        "resource": checked_resource,
+        "principal": parse_request_principal,
+    }
+    try:
+        check[str(param.name)](value)
+    except InvalidArgumentError as exc:
+        raise click.BadParameter(f"{exc.message} ({exc.hint})" if exc.hint else exc.message, param=param) from None
+    return value
+
+
 def _check_account(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     del ctx
     if value is not None and not _ACCOUNT.match(value):
@@ -63,9 +83,15 @@ def _check_account(ctx: click.Context, param: click.Parameter, value: str | None
     help="One SCP level per use, the organization root first; commas separate the SCPs of one level.",
 )
 @click.option("--rcp", "rcps", multiple=True, metavar="FILE[,FILE]", help="One RCP level per use, like --scp.")
-@click.option("--action", required=True, help="The action, e.g. s3:GetObject.")
-@click.option("--resource", required=True, help='The resource ARN, or "*".')
-@click.option("--principal", default=DEFAULT_PRINCIPAL, show_default=True, help="Who asks (an ARN or account ID).")
+@click.option("--action", required=True, callback=_request_part, help="The action, e.g. s3:GetObject.")
+@click.option("--resource", required=True, callback=_request_part, help='The resource ARN, or "*".')
+@click.option(
+    "--principal",
+    default=DEFAULT_PRINCIPAL,
+    show_default=True,
+    callback=_request_part,
+    help="Who asks (an ARN or account ID).",
+)
 @click.option(
     "--resource-account",
     callback=_check_account,

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..policy.findings import Finding, Severity
 from ..policy.model import PolicyKind
 from ._common import exit_on_error
+
+if TYPE_CHECKING:
+    from ..policy.validate import ValidationReport
 
 __all__ = ["JSON_SCHEMA", "validate"]
 
@@ -48,14 +51,15 @@ def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool
     \b
     Exit codes: 0 clean, 1 warnings with --strict, 2 errors (or bad usage).
     """
-    from ..policy.validate import validate_policy_file, validate_policy_text
+    from ..policy.validate import validate_policy_file
 
+    if files.count(_STDIN) > 1:
+        raise click.UsageError("- (standard input) can be given only once")
     policy_kind = PolicyKind(kind)
     reports = []
     for file in files:
         if file == _STDIN:
-            text = sys.stdin.read()
-            reports.append(validate_policy_text(text, kind=policy_kind, name="<stdin>", catalog=not no_catalog))
+            reports.append(_validate_stdin(policy_kind, catalog=not no_catalog))
         else:
             reports.append(validate_policy_file(file, kind=policy_kind, catalog=not no_catalog))
     exit_code = max(report.exit_code(strict=strict) for report in reports)
@@ -68,6 +72,22 @@ def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool
     noun = "file" if len(reports) == 1 else "files"
     click.echo(f"checked {len(reports)} {noun}: {_count(errors, 'error')}, {_count(warnings, 'warning')}", err=True)
     sys.exit(exit_code)
+
+
+def _validate_stdin(kind: PolicyKind, *, catalog: bool) -> ValidationReport:
+    from ..errors import Location
+    from ..policy.load import POLICY_FILE_LIMIT
+    from ..policy.textfile import TextFileError, read_text_stream
+    from ..policy.validate import ValidationReport, validate_policy_text
+
+    name = "<stdin>"
+    try:
+        text = read_text_stream(sys.stdin, limit=POLICY_FILE_LIMIT, what="policy")
+    except TextFileError as exc:
+        message = f"cannot read the policy: {exc.message}" if exc.code == "unreadable-file" else exc.message
+        finding = Finding(Severity.ERROR, exc.code, message, Location(name, "", exc.line, exc.column))
+        return ValidationReport(name=name, kind=kind, document=None, findings=(finding,))
+    return validate_policy_text(text, kind=kind, name=name, catalog=catalog)
 
 
 def _count(n: int, word: str) -> str:
@@ -124,7 +144,7 @@ def _line(finding: Finding) -> tuple[str, str, str]:
 
 def _print_text(reports: list[Any]) -> None:
     findings = [finding for report in reports for finding in report.findings]
-    if sys.stdout.isatty():
+    if sys.stdout is not None and sys.stdout.isatty():
         # Colour only on a terminal; rich is imported only then, to keep the plain path fast.
         from rich.console import Console
         from rich.text import Text

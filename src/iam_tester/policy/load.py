@@ -137,7 +137,7 @@ def read_policy_file(path: str | os.PathLike[str], *, name: str | None = None) -
     finding names the file (default: the path)."""
     name = name or os.fspath(path)
     try:
-        return read_text_file(path, limit=POLICY_FILE_LIMIT)
+        return read_text_file(path, limit=POLICY_FILE_LIMIT, what="policy")
     except TextFileError as exc:
         unreadable = exc.code == "unreadable-file"
         message = f"cannot read the policy file: {exc.message}" if unreadable else exc.message

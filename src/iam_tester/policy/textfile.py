@@ -37,7 +37,7 @@ class TextFileError(Exception):
         self.column = column
 
 
-def read_text_file(path: str | os.PathLike[str], *, limit: int) -> str:
+def read_text_file(path: str | os.PathLike[str], *, limit: int, what: str = "file") -> str:
     """The text of ``path``; raises :class:`TextFileError` for anything that stops it being read."""
     try:
         with open(path, "rb") as stream:
@@ -46,10 +46,10 @@ def read_text_file(path: str | os.PathLike[str], *, limit: int) -> str:
         raise TextFileError("the path contains a NUL character", code="unreadable-file") from None
     except OSError as exc:
         raise TextFileError(exc.strerror or str(exc), code="unreadable-file") from None
-    return decode_text(data, limit=limit)
+    return decode_text(data, limit=limit, what=what)
 
 
-def read_text_stream(stream: IO[str] | None, *, limit: int) -> str:
+def read_text_stream(stream: IO[str] | None, *, limit: int, what: str = "file") -> str:
     """The text of an open stream (standard input), read and checked like a file."""
     if stream is None:
         raise TextFileError("standard input is closed", code="unreadable-file")
@@ -57,18 +57,17 @@ def read_text_stream(stream: IO[str] | None, *, limit: int) -> str:
     try:
         if buffer is None:
             text = stream.read(limit + 1)
-            return decode_text(text.encode("utf-8", "surrogatepass"), limit=limit)
-        return decode_text(buffer.read(limit + 1), limit=limit)
+            return decode_text(text.encode("utf-8", "surrogatepass"), limit=limit, what=what)
+        return decode_text(buffer.read(limit + 1), limit=limit, what=what)
     except OSError as exc:
         raise TextFileError(exc.strerror or str(exc), code="unreadable-file") from None
 
 
-def decode_text(data: bytes, *, limit: int) -> str:
-    """``data`` as UTF-8 text (a UTF-8 byte-order mark is kept for the caller to judge)."""
+def decode_text(data: bytes, *, limit: int, what: str = "file") -> str:
+    """``data`` as UTF-8 text (a UTF-8 byte-order mark is kept for the caller to judge); ``what`` names
+    what the text should be in the message for text past ``limit``."""
     if len(data) > limit:
-        raise TextFileError(
-            f"the file is larger than {_size(limit)}: too large to be what it should be", code="unreadable-file"
-        )
+        raise TextFileError(f"the file is larger than {_size(limit)}: no {what} is that large", code="unreadable-file")
     for bom, name in _WIDE_BOMS:
         if data.startswith(bom):
             raise TextFileError(

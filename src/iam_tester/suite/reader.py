@@ -55,7 +55,7 @@ def read_data_file(path: Path, display: str) -> tuple[Any, SuiteText]:
 
 def _read(path: Path, display: str) -> tuple[Any, SourceMap]:
     try:
-        text = read_text_file(path, limit=SUITE_FILE_LIMIT)
+        text = read_text_file(path, limit=SUITE_FILE_LIMIT, what="suite")
     except TextFileError as exc:
         if exc.code == "unreadable-file":
             hint = "give suite files, e.g. DIRECTORY/*.yaml" if path.is_dir() else None
