@@ -13,7 +13,7 @@ from .grammar import analyse
 from .jsontext import BOM, JsonTextError, load_json
 from .model import PolicyDocument, PolicyKind
 from .sourcemap import JsonSourceMap, NoSourceMap, PathPart, SourceMap
-from .textfile import MIB, TextFileError, read_text_file
+from .textfile import MIB, TextFileError, path_name, read_text_file
 
 __all__ = [
     "ParsedText",
@@ -135,7 +135,7 @@ def read_policy_file(path: str | os.PathLike[str], *, name: str | None = None) -
     """The text of a policy file, or an ``unreadable-file`` finding (missing, a directory, too large ...)
     or an ``invalid-encoding`` one (not UTF-8, located at the first bad byte). ``name`` is how the
     finding names the file (default: the path)."""
-    name = name or os.fspath(path)
+    name = name or path_name(path)
     try:
         return read_text_file(path, limit=POLICY_FILE_LIMIT, what="policy")
     except TextFileError as exc:
@@ -147,7 +147,7 @@ def read_policy_file(path: str | os.PathLike[str], *, name: str | None = None) -
 def check_policy_file(path: str | os.PathLike[str], *, kind: PolicyKind = PolicyKind.IDENTITY) -> PolicyCheck:
     """Check a JSON file; a file that cannot be read as text is an ``unreadable-file`` or
     ``invalid-encoding`` finding."""
-    name = os.fspath(path)
+    name = path_name(path)
     text = read_policy_file(path)
     if isinstance(text, Finding):
         return PolicyCheck(name=name, document=None, findings=(text,))
@@ -163,7 +163,9 @@ def parse_policy(
     """A checked document from a dict or JSON text; raises :class:`PolicyError` when it is malformed."""
     if isinstance(document, str):
         return check_policy_text(document, kind=kind, name=name).raise_for_errors()
-    return check_policy(dict(document), kind=kind, name=name).raise_for_errors()
+    given: object = document  # anything else than a mapping is a not-an-object error, never a TypeError
+    raw = dict(given) if isinstance(given, Mapping) else given
+    return check_policy(raw, kind=kind, name=name).raise_for_errors()
 
 
 def load_policy_file(path: str | os.PathLike[str], *, kind: PolicyKind = PolicyKind.IDENTITY) -> PolicyDocument:

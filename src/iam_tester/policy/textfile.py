@@ -13,7 +13,7 @@ import codecs
 import os
 from typing import IO
 
-__all__ = ["MIB", "TextFileError", "decode_text", "read_text_file", "read_text_stream"]
+__all__ = ["MIB", "TextFileError", "decode_text", "path_name", "read_text_file", "read_text_stream"]
 
 MIB = 1024 * 1024
 
@@ -37,8 +37,19 @@ class TextFileError(Exception):
         self.column = column
 
 
+def path_name(path: object) -> str:
+    """How a message names ``path`` (anything a caller passed as one)."""
+    if isinstance(path, (str, os.PathLike)):
+        name = os.fspath(path)
+        return name if isinstance(name, str) else os.fsdecode(name)
+    return repr(path)
+
+
 def read_text_file(path: str | os.PathLike[str], *, limit: int, what: str = "file") -> str:
     """The text of ``path``; raises :class:`TextFileError` for anything that stops it being read."""
+    given: object = path
+    if not isinstance(given, (str, os.PathLike)):  # open() would take an int as a file descriptor
+        raise TextFileError(f"{type(given).__name__} is not a path", code="unreadable-file")
     try:
         with open(path, "rb") as stream:
             data = stream.read(limit + 1)

@@ -25,6 +25,7 @@ from .load import parse_json_text, read_policy_file
 from .model import PolicyDocument, PolicyKind
 from .paths import Locator
 from .sourcemap import NoSourceMap, SourceMap
+from .textfile import path_name
 
 __all__ = [
     "PolicySource",
@@ -135,7 +136,13 @@ def validate_policy(
         return _finish(label, kind, document, grammar, where, catalog=catalog)
     if isinstance(policy, str) and policy.lstrip(_LEADING)[:1] in ("{", "["):
         return validate_policy_text(policy, kind=kind, name=name or "policy", catalog=catalog)
-    return validate_policy_file(policy, kind=kind, name=name, catalog=catalog)
+    given: object = policy  # callers pass what they have, typed or not
+    if isinstance(given, (str, os.PathLike)):
+        return validate_policy_file(given, kind=kind, name=name, catalog=catalog)
+    # Anything else (a list, a number, None) is a document that is not an object: say so, as for JSON text.
+    label = name or "policy"
+    document, grammar = analyse(given, kind=kind, name=label, source_map=source_map or NoSourceMap())
+    return _finish(label, kind, document, grammar, NoSourceMap(), catalog=catalog)
 
 
 def validate_policy_text(
@@ -165,7 +172,7 @@ def validate_policy_file(
 ) -> ValidationReport:
     """Validate a JSON file; a file that cannot be read as text is an ``unreadable-file`` or
     ``invalid-encoding`` error finding."""
-    label = name or os.fspath(path)
+    label = name or path_name(path)
     text = read_policy_file(path, name=label)
     if isinstance(text, Finding):
         return ValidationReport(name=label, kind=kind, document=None, findings=(text,))

@@ -16,9 +16,10 @@ from typing import Any
 
 from ..engine.principals import parse_request_principal
 from ..engine.requests import ACTION, checked_resource, is_request_resource
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, Location, SuiteError
 from ..policy import PolicyDocument, PolicyKind
 from ..policy.sourcemap import PathPart
+from ..policy.textfile import path_name
 from ._gc import paused_gc
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
 from .reader import SuiteText, kind_of, read_data_file, value_text
@@ -48,7 +49,10 @@ def load_suites(paths: Iterable[str | os.PathLike[str]]) -> list[Suite]:
 
 def load_suite(path: str | os.PathLike[str], *, resolver: PolicyResolver | None = None) -> Suite:
     """Load one suite file (YAML, or JSON for ``.json``); raises on the first problem found."""
-    file = Path(path)
+    given: object = path
+    if not isinstance(given, (str, os.PathLike)):
+        raise SuiteError(f"{path_name(given)} is not a path to a suite", location=Location(path_name(given)))
+    file = Path(given)
     display = display_path(file)
     with paused_gc():
         data, text = read_data_file(file, display)
