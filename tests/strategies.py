@@ -195,17 +195,25 @@ def policies(*, non_string_keys: bool = False) -> st.SearchStrategy[Any]:
 
 
 def suites() -> st.SearchStrategy[Any]:
-    """Suite-shaped mappings (keys mostly real, values plausible or hostile), and now and then anything."""
+    """Suite-shaped mappings (keys mostly real, sometimes junk or not strings; values plausible or hostile),
+    and now and then anything."""
     reference = (
         st.sampled_from(["policies/p.json", "policies/bad.json", "policies/missing.json", "policies", "p.json"])
-        | policies()
-        | st.dictionaries(st.sampled_from(REFERENCE_KEYS), STRINGS | policies(), max_size=3)
+        | policies(non_string_keys=True)
+        | st.dictionaries(keys_from(REFERENCE_KEYS, non_strings=True), STRINGS | policies(), max_size=3)
         | SCALARS
     )
     slot_value = reference | st.lists(reference | st.lists(reference, max_size=2), max_size=3)
-    slots = st.dictionaries(keys_from(POLICY_SLOTS), slot_value, max_size=3) | SCALARS
-    context = st.dictionaries(keys_from(CONDITION_KEYS), SCALARS | st.lists(SCALARS, max_size=3), max_size=3) | SCALARS
-    call = st.dictionaries(keys_from(["service", "operation", "params"]), STRINGS | JUNK_TREES, max_size=3)
+    slots = st.dictionaries(keys_from(POLICY_SLOTS, non_strings=True), slot_value, max_size=3) | SCALARS
+    context = (
+        st.dictionaries(
+            keys_from(CONDITION_KEYS, non_strings=True), SCALARS | st.lists(SCALARS, max_size=3), max_size=3
+        )
+        | SCALARS
+    )
+    call = st.dictionaries(
+        keys_from(["service", "operation", "params"], non_strings=True), STRINGS | JUNK_TREES, max_size=3
+    )
     case_value = {
         "name": STRINGS | SCALARS,
         "action": STRINGS,
@@ -217,7 +225,11 @@ def suites() -> st.SearchStrategy[Any]:
         "call": call | SCALARS,
         "policies": slots,
     }
-    case = st.fixed_dictionaries({}, optional=case_value) | JUNK_TREES
+    case = st.builds(
+        lambda base, more: {**more, **base},
+        st.fixed_dictionaries({}, optional=case_value),
+        st.dictionaries(keys_from(CASE_KEYS, non_strings=True), JUNK_TREES, max_size=1),
+    )
     shaped = st.fixed_dictionaries(
         {},
         optional={
@@ -226,10 +238,10 @@ def suites() -> st.SearchStrategy[Any]:
             "principal": STRINGS | SCALARS,
             "resource_account": STRINGS | SCALARS,
             "context": context,
-            "cases": st.lists(case, max_size=3) | SCALARS,
+            "cases": st.lists(case | JUNK_TREES, max_size=3) | SCALARS,
         },
     )
-    extra = st.dictionaries(keys_from(SUITE_KEYS), JUNK_TREES, max_size=1)
+    extra = st.dictionaries(keys_from(SUITE_KEYS, non_strings=True), JUNK_TREES, max_size=1)
     return st.builds(lambda base, more: {**more, **base}, shaped, extra) | JUNK_TREES
 
 

@@ -349,6 +349,9 @@ BAD_SUITES.extend(
             1,
             "is not a valid !!timestamp",
         ),
+        BadSuite(
+            "empty-int-tag", "context: {a: !!int ''}\n" + _ONE_CASE, "suite.yaml", "", 1, "'' is not a valid !!int"
+        ),
         BadSuite("bad-bool-tag", "context: {a: !!bool maybe}\n" + _ONE_CASE, "suite.yaml", "", 1, "not a valid !!bool"),
         BadSuite(
             "long-number",

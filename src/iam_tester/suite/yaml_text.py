@@ -96,7 +96,7 @@ def _checked(tag: str, construct: Callable[[Any, yaml.Node], Any]) -> Callable[[
             raise loader.error_at(node, f"a number of {len(node.value):,} digits: too long to read")
         try:
             return construct(loader, node)
-        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+        except (ValueError, LookupError, AttributeError, TypeError, ArithmeticError):
             raise loader.error_at(node, f"{shown(node.value)} is not a valid !!{name}") from None
 
     return checked
