@@ -239,3 +239,16 @@ def test_parse_policy_raises_only_policy_errors() -> None:
     """parse_policy on junk keys raises PolicyError (an IamTesterError), never a Python error."""
     with pytest.raises(IamTesterError):
         parse_policy({None: 1, "Statement": {(1, 2): 3}})  # type: ignore[dict-item]
+
+
+def test_crlf_and_tabs_keep_lines_and_columns() -> None:
+    """Windows line endings and tab indentation give the same line and column (in characters) as LF and spaces."""
+    lines = [
+        "{",
+        '  "Version": "2012-10-17",',
+        '  "Statement": [{"Effect": "Alow", "Action": "s3:*", "Resource": "*"}]',
+        "}",
+    ]
+    for text in ("\n".join(lines), "\r\n".join(lines), "\n".join(line.replace("  ", "\t\t") for line in lines)):
+        (finding,) = check_policy_text(text).findings
+        assert (finding.location.line, finding.location.column) == (3, 28)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from iam_tester.errors import SuiteError
+from iam_tester.errors import PolicyError, SuiteError
 from iam_tester.suite import load_suite
 from iam_tester.suite import reader as suite_reader
 
@@ -176,3 +176,43 @@ def test_non_ascii_everywhere(tmp_path: Path) -> None:
     (case,) = load_suite(path).cases
     assert case.name == "lee el informe ✓"
     assert case.context == {"aws:PrincipalTag/équipe": "données"}
+
+
+def test_tab_indentation_gets_a_hint(tmp_path: Path) -> None:
+    """A suite indented with a tab is invalid YAML at the tab, with a hint saying so."""
+    path = tmp_path / "s.yaml"
+    path.write_text("cases:\n\t- {action: s3:GetObject, resource: '*'}\n", encoding="utf-8")
+    with pytest.raises(SuiteError) as caught:
+        load_suite(path)
+    assert (caught.value.location.line, caught.value.location.column) == (2, 1)
+    assert caught.value.hint == "YAML does not allow tabs for indentation: indent with spaces"
+
+
+def test_policy_paths_may_lead_out_of_the_suite_directory(tmp_path: Path) -> None:
+    """A policy path may go up (`../shared/p.json`) like any path on the command line; the file is only read."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "p.json").write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}',
+        encoding="utf-8",
+    )
+    (tmp_path / "suites").mkdir()
+    path = tmp_path / "suites" / "s.yaml"
+    path.write_text(
+        "policies: {identity: [../shared/p.json]}\ncases: [{action: s3:GetObject, resource: '*'}]\n",
+        encoding="utf-8",
+    )
+    (case,) = load_suite(path).cases
+    assert case.policies.identity[0].statements[0].action == ("s3:*",)
+
+
+def test_a_file_that_is_not_a_policy_is_not_echoed(tmp_path: Path) -> None:
+    """Naming a file that is not JSON (`../../etc/passwd`) says only where it stops being JSON, not what it holds."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:hunter2\n", encoding="utf-8")
+    (tmp_path / "suites").mkdir()
+    path = tmp_path / "suites" / "s.yaml"
+    path.write_text("policies: {identity: [../secret.txt]}\n" + ONE_CASE, encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_suite(path)
+    assert "hunter2" not in str(caught.value)
+    assert caught.value.location.line == 1

@@ -138,7 +138,9 @@ def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
             started = exc.context_mark
             where = f" at line {started.line + 1}" if started is not None and started is not mark else ""
             problem = f"{problem} ({exc.context}{where})"
-        raise SuiteError(f"not valid YAML: {problem}", location=Location(display, "", line, column)) from None
+        hint = "YAML does not allow tabs for indentation: indent with spaces" if _tab_at(text, mark) else None
+        location = Location(display, "", line, column)
+        raise SuiteError(f"not valid YAML: {problem}", location=location, hint=hint) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
         line, column = line_column(text, exc.position)
         message = f"not valid YAML: the character U+{exc.character:04X} is not allowed ({exc.reason})"
@@ -152,6 +154,16 @@ def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
     finally:
         loader.dispose()
     return data, node
+
+
+def _tab_at(text: str, mark: Any) -> bool:
+    """Is the character where parsing broke a tab (the commonest YAML mistake after a missing space)?"""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    line: int = mark.line
+    column: int = mark.column
+    return line < len(lines) and lines[line][column : column + 1] == "\t"
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
