@@ -40,9 +40,11 @@ def check(suites: tuple[str, ...], output_format: str, output: Path | None) -> N
     neither passes nor fails. The format is in docs/suites.md.
 
     \b
-    Exit status: 0 no case failed, 1 some case failed, 2 invalid suite, policy or usage.
-    Example:
+    Examples:
       iam-tester check examples/quickstart.yaml
+      iam-tester check suites/*.yaml --format junit --output report.xml
+    Exit status: 0 no case failed, 1 some case failed, 2 invalid suite, policy or usage (one
+    message on stderr naming the file, the line and the problem; nothing is decided).
     """
     if output is not None:
         _not_a_suite(output, suites)

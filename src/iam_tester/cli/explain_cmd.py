@@ -105,7 +105,14 @@ def _check_account(ctx: click.Context, param: click.Parameter, value: str | None
     callback=_context_pairs,
     help="A request context value; repeat a key for a multi-valued key.",
 )
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a tree of the reasons; json: the request and the explanation as data.",
+)
 def explain(
     *,
     policies: tuple[Path, ...],
@@ -124,10 +131,17 @@ def explain(
     """Decide one request as AWS would, offline, and show why: every policy type, every statement,
     and for a statement that did not apply, what failed to match.
 
+    Give at least one policy (any of the FILE options, each a JSON policy document checked as its
+    kind) and the request: --action and --resource, optionally who asks and the context.
+
     \b
-    Example:
+    Examples:
       iam-tester explain --policy examples/policies/list-except-infra.json \\
           --action s3:ListBucket --resource arn:aws:s3:::platform-infra
+      iam-tester explain --policy dev.json --boundary boundary.json --action s3:GetObject \\
+          --resource arn:aws:s3:::reports/q1.csv --context aws:SourceIp=203.0.113.9 --format json
+    Exit status: 0 decided (whatever the decision: use `check` to assert one), 2 invalid policy,
+    request or usage (a message naming the file and line, or the option).
     """
     if not (policies or boundary or session_policy or resource_policy or scps or rcps):
         raise click.UsageError("give at least one policy (--policy, --resource-policy, ...)")

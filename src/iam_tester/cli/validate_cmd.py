@@ -34,22 +34,37 @@ _STDIN = "-"
     type=click.Choice(_KINDS),
     default=PolicyKind.IDENTITY.value,
     show_default=True,
-    help="Where the policy goes: it decides the required elements and the size limit "
-    "(identity = a role's inline policy, 10,240 characters).",
+    help="Where the policy goes: it decides the required elements and the size limit. identity: a role's "
+    "inline policy (10,240 characters); resource: a bucket, key or queue policy; trust: a role's trust "
+    "policy; scp, rcp: Organizations policies; session: an AssumeRole session policy; boundary, managed, "
+    "user, group: as named.",
 )
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per finding, FILE:LINE:COLUMN: severity [code] message; json: one document for "
+    "tools (docs/validate.md).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no errors).")
 @click.option("--no-catalog", is_flag=True, help="Check the grammar only; do not consult the IAM catalog.")
 @exit_on_error
 def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool, no_catalog: bool) -> None:
-    """Validate IAM policy documents (JSON files; - reads standard input).
+    """Validate IAM policy documents: FILE is a JSON policy file; - reads one from standard input.
 
     Reports what IAM would reject (errors) and what it accepts but almost certainly does not do what was
     meant (warnings): unknown actions, resources no action takes, condition keys the actions never see,
-    operators of the wrong type, and known footguns. Each finding has a stable code; see docs/validate.md.
+    operators of the wrong type, and known footguns. Each finding has a stable code, the file, line and
+    column, and the JSON path; see docs/validate.md.
 
     \b
-    Exit codes: 0 clean, 1 warnings with --strict, 2 errors (or bad usage).
+    Examples:
+      iam-tester validate policy.json
+      iam-tester validate --type resource --strict bucket-policy.json
+      terraform output -raw policy | iam-tester validate -
+    Exit status: 0 no errors, 1 warnings with --strict, 2 errors in any file (or bad usage).
     """
     from ..policy.validate import validate_policy_file
 
