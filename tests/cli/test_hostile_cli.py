@@ -139,3 +139,22 @@ def test_explain_policy_that_never_ends() -> None:
     result = invoke("explain", "--policy", "/dev/zero", "--action", "s3:ListBucket", "--resource", "*")
     assert result.exit_code == 2
     assert "larger than 1 MiB: no policy is that large" in result.stderr
+
+
+def test_control_characters_in_a_suite_never_reach_the_terminal(tmp_path: Path) -> None:
+    """An escape sequence in a case name, a context value or a resource is printed escaped (\\x1b), so a
+    suite cannot recolour, move the cursor or hide lines of the report."""
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        f"policies: {{identity: [{POLICY}]}}\n"
+        "cases:\n"
+        '  - {name: "red \\e[31m and clear \\e[2J", action: s3:ListBucket, resource: "arn:aws:s3:::b\\e[8m",'
+        ' context: {"aws:username": "\\e]0;title\\a"}, expect: explicitDeny}\n',
+        encoding="utf-8",
+    )
+    result = invoke("check", str(suite))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout
+    assert "\x07" not in result.stdout
+    assert "red \\x1b[31m and clear \\x1b[2J" in result.stdout
+    assert "arn:aws:s3:::b\\x1b[8m" in result.stdout
