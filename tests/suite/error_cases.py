@@ -376,6 +376,16 @@ BAD_SUITES.extend(
             suite_name="suite.json",
         ),
         BadSuite(
+            "json-duplicate-key",
+            '{"cases": [\n  {"action": "s3:GetObject", "resource": "*",\n'
+            '   "expect": "allowed", "expect": "denied"}\n]}',
+            "suite.json",
+            "cases[0].expect",
+            3,
+            "the key 'expect' appears twice in one object",
+            suite_name="suite.json",
+        ),
+        BadSuite(
             "json-too-deep",
             '{"cases": ' + "[" * 5000 + "]" * 5000 + "}",
             "suite.json",

@@ -70,12 +70,29 @@ def _read(path: Path, display: str) -> tuple[Any, SourceMap]:
 
 
 def _read_json(text: str, display: str) -> tuple[Any, SourceMap]:
+    duplicated = False
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicated
+        result = dict(pairs)
+        duplicated = duplicated or len(result) != len(pairs)
+        return result
+
     try:
-        data = load_json(text)
+        data = load_json(text, object_pairs_hook=pairs_hook)
     except JsonTextError as exc:
         location = Location(display, "", exc.line, exc.column)
         raise SuiteError(f"not valid JSON: {exc.message}", location=location) from None
-    return data, JsonSourceMap(text)
+    source_map = JsonSourceMap(text)
+    if duplicated:
+        # JSON, like YAML, keeps the last of two equal keys without a word (a case with two `expect`s);
+        # the (lazily built) source map says where the repeat is.
+        for parts, (line, column) in source_map.duplicate_keys()[:1]:
+            raise SuiteError(
+                f"the key {parts[-1]!r} appears twice in one object; JSON would silently keep the last",
+                location=Location(display, format_path(parts), line, column),
+            )
+    return data, source_map
 
 
 def _read_yaml(text: str, display: str) -> tuple[Any, SourceMap]:
