@@ -17,7 +17,16 @@ __all__ = ["main"]
 
 # name -> (module, attribute, one-line help). The help is here so that listing the commands does
 # not import them.
-_COMMANDS: dict[str, tuple[str, str, str]] = {}
+_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "embedded-aws": (
+        "iam_tester.cli.embedded_cmd",
+        "embedded_aws_command",
+        "Run a local AWS (moto) to try the tool.",
+    ),
+    "exec": ("iam_tester.cli.exec_cmd", "exec_command", "Run a command with credentials limited to a policy."),
+    "sweep": ("iam_tester.cli.sweep_cmd", "sweep_command", "Delete sandbox roles left behind."),
+    "whoami": ("iam_tester.cli.whoami_cmd", "whoami_command", "Show the caller and the principal a sandbox trusts."),
+}
 
 
 class _LazyGroup(click.Group):
