@@ -11,6 +11,10 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_iam.type_defs import TagTypeDef
 
 __all__ = [
     "DESCRIPTION",
@@ -68,7 +72,7 @@ def tag_value(text: str) -> str:
     return _NOT_IN_TAG_VALUE.sub("_", text)[:_TAG_VALUE_MAX]
 
 
-def role_tags(*, created_by: str, created_at: datetime, duration_seconds: int) -> list[dict[str, str]]:
+def role_tags(*, created_by: str, created_at: datetime, duration_seconds: int) -> list[TagTypeDef]:
     """The tags every sandbox role carries: who made it, and when its credentials expire."""
     expires = created_at.astimezone(timezone.utc) + timedelta(seconds=duration_seconds)
     return [

@@ -36,24 +36,28 @@ KEY_PROPAGATION_CODES = frozenset(
 
 @dataclass(frozen=True)
 class ReadinessSettings:
-    """How to wait. The defaults are for real AWS, where a new role typically becomes assumable in
-    2-15 s and well-known tools give up after two minutes.
+    """How to wait. The defaults are for real AWS, where a new role typically becomes assumable within
+    a few seconds to a quarter of a minute, and well-known tools give up after two minutes.
 
-    - ``first_delay`` 0.1 s doubling to ``max_delay`` 0.5 s: a refused AssumeRole or
-      GetCallerIdentity costs one cheap request, far below STS's request-rate quota, while every
-      second of over-sleeping is the user's time; the cap bounds how late we notice readiness to
-      half a second. Delays are jittered (50-100 %) so concurrent sandboxes do not poll in lockstep.
-    - ``consecutive_successes`` 3, ``probe_spacing`` 0.05 s: a single success can be followed by a
-      failure while the change spreads; three successes in a row, each a separate signed request,
-      make handing out still-flapping credentials unlikely, for about 0.1 s.
+    - ``first_delay`` 0.1 s, doubling to ``max_delay`` 0.25 s, each jittered to 50-100 % so that
+      concurrent sandboxes do not poll in lockstep. A refused AssumeRole or GetCallerIdentity is one
+      cheap STS request: polling at most ~4-8 times a second while IAM propagates is a negligible load
+      (and throttling, if it ever came, is retried by botocore's standard mode), whereas every second
+      of over-sleeping is the user's time — a fixed 15 s sleep (the seed) or a long backoff cap makes
+      the tool slow exactly when IAM is fast. The cap bounds how late readiness is noticed to 0.25 s.
+    - ``consecutive_successes`` 3, ``probe_spacing`` 0.025 s: one success can be followed by a
+      failure while the change spreads, because requests land on hosts that have or have not caught
+      up. What guards against that is the number of independent signed requests that succeed in a
+      row, not the time between them, so the probes are close together; a failure restarts the count
+      and the backoff applies again.
     - ``timeout`` 120 s, then :class:`~iam_tester.errors.ReadinessTimeoutError` (and cleanup).
     """
 
     timeout: float = 120.0
     first_delay: float = 0.1
-    max_delay: float = 0.5
+    max_delay: float = 0.25
     consecutive_successes: int = 3
-    probe_spacing: float = 0.05
+    probe_spacing: float = 0.025
 
     def __post_init__(self) -> None:
         if not self.timeout > 0:
