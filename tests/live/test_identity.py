@@ -174,6 +174,7 @@ def test_grant_left_behind_is_named(aws: EmbeddedAws, session: boto3.Session) ->
     (left,) = cleanup.left_behind
     assert left.startswith(f"{aws.admin_role_arn} (inline policy iam-tester-")
     assert "aws iam delete-role-policy --role-name platform-admin" in (cleanup.hint or "")
+    assert "sweep" not in (cleanup.hint or "")  # sweep removes sandbox roles, never a grant on another role
     policies = aws.session().client("iam").list_role_policies(RoleName="platform-admin")["PolicyNames"]
     (extra,) = [policy for policy in policies if policy != "administrator"]
     assert left.endswith(f"(inline policy {extra})")

@@ -113,11 +113,9 @@ class UndoStack:
             manual.append(undo.manual)
         reasons = "; ".join(f"{undo.description}: {_reason(exc)}" for undo, exc in self._failures)
         listed = "\n".join(f"  {item}" for item in left)
-        hint = (
-            "remove it by hand now with:\n    "
-            + "\n    ".join(manual)
-            + "\n  or later with `iam-tester sweep` (it removes sandbox roles older than an hour)"
-        )
+        hint = "remove what is left now with:\n    " + "\n    ".join(manual)
+        if any(f":role{ROLE_PATH}" in item for item in left):
+            hint += "\n  or, for the sandbox role, later with `iam-tester sweep` (it removes them after an hour)"
         message = f"AWS refused part of the cleanup ({reasons}); left behind:\n{listed}"
         return CleanupError(message, left_behind=left, hint=hint)
 
