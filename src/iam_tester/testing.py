@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -146,6 +148,32 @@ class FaultInjector:
             with self._lock:
                 self.injected.append((operation, number, code))
             return error_response(code, message, status)
+
+        _register(self._session, f"before-send.{operation}", handler)
+
+    def lose_response(self, operation: str, *, occurrence: int = 1) -> None:
+        """Send request number ``occurrence`` of ``operation`` to AWS for real, then answer the client with
+        a 500 instead of AWS's reply — a response lost on the way back, so botocore retries a request
+        that has already taken effect."""
+
+        def handler(event_name: str, request: Any, **_: Any) -> AWSResponse | None:
+            with self._lock:
+                self._seen[operation] += 1
+                number = self._seen[operation]
+            if number != occurrence:
+                return None
+            body = request.body.encode() if isinstance(request.body, str) else request.body
+            sent = urllib.request.Request(  # noqa: S310 - the URL botocore prepared for this client
+                request.url, data=body, headers=dict(request.headers.items()), method=request.method
+            )
+            try:
+                with urllib.request.urlopen(sent, timeout=30):  # noqa: S310 - as above
+                    pass
+            except urllib.error.HTTPError:
+                pass  # AWS's answer, whatever it was, is what gets lost
+            with self._lock:
+                self.injected.append((operation, number, "InternalFailure"))
+            return error_response("InternalFailure", "the response was lost", 500)
 
         _register(self._session, f"before-send.{operation}", handler)
 

@@ -160,29 +160,35 @@ class RoleSpec:
     grant_to_role_name: str | None = None  # the admin role to give the seed's "may assume" policy
 
 
-def build_role(iam: IAMClient, spec: RoleSpec, undo: UndoStack, report: Callable[[str, str], None]) -> str:
-    """Create the role, its inline policy, attachments and grant, registering each undo; return the role ARN."""
+def build_role(
+    iam: Callable[[], IAMClient], spec: RoleSpec, undo: UndoStack, report: Callable[[str, str], None]
+) -> str:
+    """Create the role, its inline policy, attachments and grant, registering each undo; return the role ARN.
+
+    ``iam`` returns the client to use *at the time of the call*: undo steps run at the end of the ``with``
+    body, when an assumed admin role's credentials may have been renewed.
+    """
     report("create", f"creating role {ROLE_PATH}{spec.name}")
     role_arn = _create_role(iam, spec)
     undo.push(
         f"deleting role {spec.name}",
         leaves=role_arn,
         manual=f"aws iam delete-role --role-name {spec.name}",
-        action=lambda: call(iam.delete_role, retry_codes=CLEANUP_RETRY_CODES, RoleName=spec.name),
+        action=lambda: call(iam().delete_role, retry_codes=CLEANUP_RETRY_CODES, RoleName=spec.name),
     )
 
-    call(iam.put_role_policy, RoleName=spec.name, PolicyName=INLINE_POLICY_NAME, PolicyDocument=spec.policy_json)
+    call(iam().put_role_policy, RoleName=spec.name, PolicyName=INLINE_POLICY_NAME, PolicyDocument=spec.policy_json)
     undo.push(
         f"deleting inline policy {INLINE_POLICY_NAME} of {spec.name}",
         leaves=role_arn,
         manual=f"aws iam delete-role-policy --role-name {spec.name} --policy-name {INLINE_POLICY_NAME}",
         action=lambda: call(
-            iam.delete_role_policy, retry_codes=CLEANUP_RETRY_CODES, RoleName=spec.name, PolicyName=INLINE_POLICY_NAME
+            iam().delete_role_policy, retry_codes=CLEANUP_RETRY_CODES, RoleName=spec.name, PolicyName=INLINE_POLICY_NAME
         ),
     )
 
     for arn in spec.managed_policy_arns:
-        call(iam.attach_role_policy, RoleName=spec.name, PolicyArn=arn)
+        call(iam().attach_role_policy, RoleName=spec.name, PolicyArn=arn)
         undo.push(
             f"detaching {arn} from {spec.name}",
             leaves=role_arn,
@@ -195,11 +201,11 @@ def build_role(iam: IAMClient, spec: RoleSpec, undo: UndoStack, report: Callable
     return role_arn
 
 
-def _detach(iam: IAMClient, role_name: str, arn: str) -> Callable[[], object]:
-    return lambda: call(iam.detach_role_policy, retry_codes=CLEANUP_RETRY_CODES, RoleName=role_name, PolicyArn=arn)
+def _detach(iam: Callable[[], IAMClient], role_name: str, arn: str) -> Callable[[], object]:
+    return lambda: call(iam().detach_role_policy, retry_codes=CLEANUP_RETRY_CODES, RoleName=role_name, PolicyArn=arn)
 
 
-def _create_role(iam: IAMClient, spec: RoleSpec) -> str:
+def _create_role(iam: Callable[[], IAMClient], spec: RoleSpec) -> str:
     tags = role_tags(created_by=spec.created_by, created_at=spec.created_at, duration_seconds=spec.duration_seconds)
     params: dict[str, Any] = {
         "RoleName": spec.name,
@@ -213,15 +219,15 @@ def _create_role(iam: IAMClient, spec: RoleSpec) -> str:
     if spec.permissions_boundary_arn is not None:
         params["PermissionsBoundary"] = spec.permissions_boundary_arn
     try:
-        return call(iam.create_role, **params)["Role"]["Arn"]
+        return call(iam().create_role, **params)["Role"]["Arn"]
     except AwsCallError as exc:
         # A retried CreateRole whose first attempt did reach IAM answers EntityAlreadyExists. The
         # name is fresh and random, so the role is ours if it carries exactly our tags: adopt it
         # (so it gets cleaned up). Anything else is not ours and is never touched.
         if exc.code != "EntityAlreadyExists":
             raise
-        existing = call(iam.get_role, RoleName=spec.name)["Role"]
-        existing_tags = tags_of(call(iam.list_role_tags, RoleName=spec.name)["Tags"])
+        existing = call(iam().get_role, RoleName=spec.name)["Role"]
+        existing_tags = tags_of(call(iam().list_role_tags, RoleName=spec.name)["Tags"])
         if existing.get("Path") == ROLE_PATH and existing_tags == tags_of(tags):
             return existing["Arn"]
         exc.hint = f"a role named {spec.name} exists and was not made by this run; it was left alone"
@@ -229,7 +235,13 @@ def _create_role(iam: IAMClient, spec: RoleSpec) -> str:
 
 
 def _grant(
-    iam: IAMClient, spec: RoleSpec, *, admin: str, role_arn: str, undo: UndoStack, report: Callable[[str, str], None]
+    iam: Callable[[], IAMClient],
+    spec: RoleSpec,
+    *,
+    admin: str,
+    role_arn: str,
+    undo: UndoStack,
+    report: Callable[[str, str], None],
 ) -> None:
     """The seed's symmetric grant, opt-in: an inline policy on the admin role allowing it to assume the sandbox role."""
     name = grant_policy_name(spec.name)
@@ -238,10 +250,10 @@ def _grant(
         "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn}],
     }
     report("create", f"granting role {admin} sts:AssumeRole on {spec.name} (--grant-admin-role)")
-    call(iam.put_role_policy, RoleName=admin, PolicyName=name, PolicyDocument=compact_json(document))
+    call(iam().put_role_policy, RoleName=admin, PolicyName=name, PolicyDocument=compact_json(document))
     undo.push(
         f"removing the grant {name} from role {admin}",
         leaves=f"{spec.trust.principal_arn} (inline policy {name})",
         manual=f"aws iam delete-role-policy --role-name {admin} --policy-name {name}",
-        action=lambda: call(iam.delete_role_policy, retry_codes=CLEANUP_RETRY_CODES, RoleName=admin, PolicyName=name),
+        action=lambda: call(iam().delete_role_policy, retry_codes=CLEANUP_RETRY_CODES, RoleName=admin, PolicyName=name),
     )

@@ -136,7 +136,7 @@ def _role_mode(
         grant_to_role_name=principal.rsplit("/", 1)[-1] if request.grant_admin_role else None,
     )
     with UndoStack(report) as undo:
-        role_arn = build_role(actor.iam(), spec, undo, report)
+        role_arn = build_role(actor.iam, spec, undo, report)
         report("wait", f"waiting for IAM to make {name} assumable")
 
         def assume() -> Mapping[str, Any]:
