@@ -92,6 +92,7 @@ class EmbeddedAws:
         self._url: str | None = None
         self._caller: EmbeddedCaller | None = None
         self._loader: Any = None
+        self._previous_auth = b"inf"
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> EmbeddedAws:
@@ -119,6 +120,8 @@ class EmbeddedAws:
             self._server.start()
             host, port = self._server.get_host_and_port()
             self._url = f"http://{host}:{port}"
+            reply = json.loads(self._post("/moto-api/reset-auth", b"inf"))
+            self._previous_auth = reply.get("PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT", "inf").encode()
             self.reset()
         except BaseException:
             self.stop()
@@ -130,7 +133,7 @@ class EmbeddedAws:
         global _running  # noqa: PLW0603 - see start()
         try:
             if self._server is not None and self._url is not None:
-                self._post("/moto-api/reset-auth", b"inf")  # leave moto as we found it
+                self._post("/moto-api/reset-auth", self._previous_auth)  # leave moto as we found it
                 self._server.stop()
         finally:
             self._server = None
@@ -153,7 +156,12 @@ class EmbeddedAws:
         self._post("/moto-api/reset-auth", b"inf")  # enforcement off while building the state
         self._post("/moto-api/reset")
         self._caller = self._build_state()
-        self._post("/moto-api/reset-auth", b"0")  # from now on every request is checked
+        self.enforce()  # from now on every request is checked
+
+    def enforce(self, enabled: bool = True) -> None:
+        """Switch moto's IAM enforcement on or off. It is process-wide: a test suite that also uses
+        moto in-process (``mock_aws``) should switch it off between the tests that use this server."""
+        self._post("/moto-api/reset-auth", b"0" if enabled else b"inf")
 
     # -- what users need -------------------------------------------------------------------------
     @property
@@ -224,7 +232,7 @@ class EmbeddedAws:
         return {**clean, **self.env()}
 
     # -- internals -------------------------------------------------------------------------------
-    def _post(self, path: str, body: bytes = b"") -> None:
+    def _post(self, path: str, body: bytes = b"") -> bytes:
         request = urllib.request.Request(  # noqa: S310 - our own loopback server's http URL
             f"{self.endpoint_url}{path}",
             data=body,
@@ -232,7 +240,7 @@ class EmbeddedAws:
             headers={"Content-Type": "application/octet-stream"},  # moto reads the raw body
         )
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - as above
-            response.read()
+            return bytes(response.read())
 
     def _build_state(self) -> EmbeddedCaller:
         session = self.session(**_BOOT_KEYS)

@@ -21,15 +21,18 @@ def embedded_aws() -> Iterator[EmbeddedAws]:
 
 
 @pytest.fixture
-def aws(embedded_aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> EmbeddedAws:
+def aws(embedded_aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[EmbeddedAws]:
     for key in list(os.environ):
         if key.startswith("AWS_"):
             monkeypatch.delenv(key)
     # No developer config or credentials file may leak in.
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    embedded_aws.reset()
-    return embedded_aws
+    embedded_aws.reset()  # initial state, enforcement on
+    yield embedded_aws
+    # moto's enforcement switch is process-wide: off between these tests, so that other tests using
+    # moto in-process (mock_aws) are not affected.
+    embedded_aws.enforce(enabled=False)
 
 
 @pytest.fixture

@@ -65,3 +65,15 @@ def test_environment_for_subprocesses(aws: EmbeddedAws) -> None:
     assert "AWS_PROFILE" not in env
     assert "AWS_SESSION_TOKEN" not in env
     assert aws.caller.secret_access_key not in repr(aws.caller)
+
+
+def test_enforcement_can_be_switched(aws: EmbeddedAws) -> None:
+    """enforce(False) lets any key through (moto's default, for in-process users); enforce() checks again."""
+    stranger = aws.session(aws_access_key_id="AKIANOTAREALKEY00000", aws_secret_access_key="nope")
+    aws.enforce(enabled=False)
+    try:
+        assert stranger.client("iam").list_roles()["Roles"]
+    finally:
+        aws.enforce()
+    with pytest.raises(ClientError, match="InvalidClientTokenId"):
+        stranger.client("iam").list_roles()
