@@ -136,7 +136,7 @@ def wait_until_assumable(
         successes += 1
         if successes < settings.consecutive_successes:
             sleep(settings.probe_spacing)
-    report("ready", f"credentials for {role_arn} work ({settings.consecutive_successes} checks in a row)")
+    report("ready", f"credentials ready: {settings.consecutive_successes} checks in a row passed")
     return reply
 
 

@@ -155,7 +155,6 @@ def _role_mode(
             role_arn=role_arn, assume=assume, probe=probe, settings=request.readiness, report=report
         )
         credentials = SandboxCredentials.from_sts(reply["Credentials"], role_arn=role_arn, mode="role", session=session)
-        report("ready", f"credentials ready after {report.elapsed:.2f} s")
         yield credentials
     report("done", f"deleted {name}")
 
