@@ -59,9 +59,7 @@ def main() -> None:
     with EmbeddedAws() as aws:
         session = aws.session()
         cold_ready, cold_call = one_run(session)
-        print(
-            f"loopback, first run (loads service models): credentials {cold_ready:.3f} s, first call {cold_call:.3f} s"
-        )
+        print(f"loopback, first run: credentials {cold_ready:.3f} s, first call {cold_call:.3f} s")
         runs = [one_run(session) for _ in range(args.runs)]
         print(summary("loopback, credentials", [ready for ready, _ in runs]))
         print(summary("loopback, first call  ", [call for _, call in runs]))
