@@ -21,6 +21,14 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("iam_tester.cli.check_cmd", "check", "Check suites of expectations offline with the local evaluator."),
     "explain": ("iam_tester.cli.explain_cmd", "explain", "Show AWS's decision for one request and why, offline."),
     "validate": ("iam_tester.cli.validate_cmd", "validate", "Check policy files: grammar, IAM catalog, footguns."),
+    "embedded-aws": (
+        "iam_tester.cli.embedded_cmd",
+        "embedded_aws_command",
+        "Run a local AWS (moto) to try the tool.",
+    ),
+    "exec": ("iam_tester.cli.exec_cmd", "exec_command", "Run a command with credentials limited to a policy."),
+    "sweep": ("iam_tester.cli.sweep_cmd", "sweep_command", "Delete sandbox roles left behind."),
+    "whoami": ("iam_tester.cli.whoami_cmd", "whoami_command", "Show the caller and the principal a sandbox trusts."),
 }
 
 
