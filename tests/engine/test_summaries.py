@@ -83,3 +83,19 @@ def test_boundary_blamed_when_the_identity_policy_allows() -> None:
     evaluation = policy_set.evaluate(Request("sqs:SendMessage", QUEUE, SESSION))
     assert evaluation.decision is Decision.IMPLICIT_DENY
     assert "permissions boundary boundary.json does not allow" in evaluation.summary
+
+
+def test_null_mismatch_says_the_key_is_empty() -> None:
+    """A Null false condition failing on an empty value says the value is empty, not that the key is missing."""
+    condition = {"Null": {"dynamodb:Attributes": "false"}}
+    identity = _doc(
+        [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": condition}], "id", PolicyKind.IDENTITY
+    )
+    request = Request(
+        "dynamodb:GetItem", "*", "arn:aws:iam::111122223333:user/mary", context={"dynamodb:Attributes": ""}
+    )
+    evaluation = PolicySet.compile(identity=[identity]).evaluate(request)
+    assert evaluation.decision is Decision.IMPLICIT_DENY
+    (mismatch,) = evaluation.explain().policies[0].statements[0].mismatches
+    assert mismatch.request_values == ("",)
+    assert "wants the key present with a value, but it is empty" in mismatch.message

@@ -62,11 +62,11 @@ def null_condition(entry: ConditionEntry) -> CompiledCondition:
         if test(context):
             return None
         present = context.get(key)
-        state = "absent" if present is None else "present but empty" if _null(present) else "present"
+        state = "absent" if present is None else "empty (a null value)" if _null(present) else "present"
+        want = "absent or empty" if wanted[0] else "present with a value"
         return Mismatch(
             element="Condition",
-            message=f"Null {entry.key}={'/'.join(entry.values)} wants the key "
-            f"{'absent' if wanted[0] else 'present'}, but it is {state}",
+            message=f"Null {entry.key}={'/'.join(entry.values)} wants the key {want}, but it is {state}",
             key=entry.key,
             operator=entry.operator.canonical,
             policy_values=entry.values,
