@@ -143,6 +143,22 @@ def test_exec_bad_policy_is_exit_2_with_location(aws: EmbeddedAws, session: boto
     assert_nothing_left(session)
 
 
+def test_exec_shows_validation_warnings_even_when_quiet(
+    aws: EmbeddedAws, session: boto3.Session, tmp_path: Path
+) -> None:
+    """exec validates the policy first and prints its warnings on stderr, also with --quiet; the command runs."""
+    typo = tmp_path / "typo.json"
+    typo.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBuckett", "Resource": "*"}]}'
+    )
+    code, out, err = _invoke(aws, "exec", "--quiet", "--policy", str(typo), "--", "true")
+    assert code == 0, err
+    assert f"warning: {typo}:1:" in err
+    assert "unknown-action" in err
+    assert out == ""
+    assert_nothing_left(session)
+
+
 def test_exec_missing_file_and_bad_duration_are_exit_2(aws: EmbeddedAws, tmp_path: Path, policy_file: Path) -> None:
     """An unreadable policy file and an out-of-range duration are usage errors (exit 2)."""
     code, _, err = _invoke(aws, "exec", "--policy", str(tmp_path / "missing.json"), "--", "true")

@@ -215,6 +215,29 @@ def test_policy_error_names_the_source_and_line(session: boto3.Session) -> None:
     assert caught.value.exit_code == 2
 
 
+def test_validation_warnings_are_reported_before_any_aws_call(session: boto3.Session) -> None:
+    """A policy IAM accepts but that is suspicious (a typo'd action) is validated first: its warning reaches
+    the progress callback before the first AWS call, and the sandbox still runs."""
+    typo = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBuckett", "Resource": "*"}]}
+    recorder = CallRecorder(session)
+    steps: list[tuple[str, str, int]] = []
+    with temporary_iam_credentials(
+        policy_document=typo,
+        session=session,
+        policy_source="typo.json",
+        progress=lambda step: steps.append((step.stage, step.message, len(recorder.calls))),
+    ):
+        pass
+    warnings = [(message, calls) for stage, message, calls in steps if stage == "warning"]
+    assert len(warnings) == 1
+    message, calls_before = warnings[0]
+    assert calls_before == 0
+    assert "typo.json" in message
+    assert "unknown-action" in message
+    assert "s3:ListBucket" in message  # the did-you-mean
+    assert_nothing_left(session)
+
+
 def test_too_large_policy_is_refused(session: boto3.Session) -> None:
     """A policy over the role's 10,240-character inline limit is refused before any call."""
     statements = [

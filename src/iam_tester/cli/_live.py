@@ -132,6 +132,9 @@ def progress_printer(*, quiet: bool, every: float = 2.0) -> Callable[[Progress],
     last_wait = [-every]
 
     def show(step: Progress) -> None:
+        if step.stage == "warning":  # about the user's policy: shown even when quiet
+            say(f"warning: {step.message}")
+            return
         if quiet:
             return
         if step.stage == "retry":

@@ -134,7 +134,7 @@ def _run_child(command: Sequence[str], env: Mapping[str, str]) -> int:
     show_default=True,
     help="Give up if the role is not usable after this long.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (errors still are).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (errors and policy warnings still are).")
 @session_options
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def exec_command(

@@ -1,7 +1,8 @@
 """Everything the sandbox is asked to do, checked before any AWS call writes anything.
 
-One place checks the input (:func:`check_request`): the policy with the project's grammar (it names the
-file, JSON path and line), the ARNs, the duration. Bad input raises :class:`~iam_tester.errors.PolicyError`
+One place checks the input (:func:`check_request`): the policy with ``validate`` (the grammar names the
+file, JSON path and line; the IAM catalog's warnings are kept for the caller to show), the ARNs, the
+duration. Bad input raises :class:`~iam_tester.errors.PolicyError`
 or :class:`~iam_tester.errors.InvalidArgumentError` (CLI exit 2) and nothing is created.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidArgumentError, Location, PolicyError
-from ..policy import PolicyDocument, PolicyKind, compact_json, parse_policy
+from ..policy import Finding, PolicyDocument, PolicyKind, compact_json, validate_policy, validate_policy_text
 from .readiness import ReadinessSettings
 
 __all__ = [
@@ -55,6 +56,7 @@ class SandboxRequest:
     session_policy: bool
     grant_admin_role: bool
     readiness: ReadinessSettings
+    warnings: tuple[Finding, ...] = ()  # what validation found suspicious (a typo'd action, say)
 
 
 def check_request(
@@ -75,7 +77,12 @@ def check_request(
         raise InvalidArgumentError(
             f"policy_document must be a dict or JSON text, not {type(policy_document).__name__}",
         )
-    policy = parse_policy(policy_document, kind=kind, name=policy_source)
+    # JSON text is always text here (the API promises "a dict or JSON text"), never a path.
+    if isinstance(policy_document, str):
+        report = validate_policy_text(policy_document, kind=kind, name=policy_source)
+    else:
+        report = validate_policy(policy_document, kind=kind, name=policy_source)
+    policy = report.raise_for_errors()
     policy_json = compact_json(policy.raw)
     if session_policy:
         _check_session_policy_text(policy_json, policy_source)
@@ -115,6 +122,7 @@ def check_request(
         session_policy=session_policy,
         grant_admin_role=grant_admin_role,
         readiness=settings,
+        warnings=report.warnings,
     )
 
 

@@ -14,8 +14,9 @@ _log = logging.getLogger("iam_tester.live")
 
 @dataclass(frozen=True)
 class Progress:
-    """One step. ``stage`` is one of ``identify``, ``create``, ``wait``, ``retry`` (a propagation error,
-    retried), ``ready``, ``cleanup``, ``done``; ``elapsed`` counts seconds since the sandbox was entered.
+    """One step. ``stage`` is one of ``warning`` (a validation finding about the policy: it may not do
+    what was meant), ``identify``, ``create``, ``wait``, ``retry`` (a propagation error, retried),
+    ``ready``, ``cleanup``, ``done``; ``elapsed`` counts seconds since the sandbox was entered.
     Never carries a secret."""
 
     stage: str
@@ -38,6 +39,6 @@ class Reporter:
         return time.monotonic() - self._start
 
     def __call__(self, stage: str, message: str) -> None:
-        _log.debug("%s: %s", stage, message)
+        _log.log(logging.WARNING if stage == "warning" else logging.DEBUG, "%s: %s", stage, message)
         if self._callback is not None:
             self._callback(Progress(stage, message, self.elapsed))

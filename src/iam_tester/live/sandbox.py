@@ -96,6 +96,8 @@ def temporary_iam_credentials(
 
         session = boto3.Session()
     report = Reporter(progress)
+    for finding in request.warnings:
+        report("warning", str(finding))
     caller_actor = Actor(session)
     report("identify", "asking STS who the caller is")
     caller = identify(caller_actor)
