@@ -21,6 +21,14 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("iam_tester.cli.check_cmd", "check", "Check suites of expectations offline with the local evaluator."),
     "explain": ("iam_tester.cli.explain_cmd", "explain", "Show AWS's decision for one request and why, offline."),
     "validate": ("iam_tester.cli.validate_cmd", "validate", "Check policy files: grammar, IAM catalog, footguns."),
+    "embedded-aws": (
+        "iam_tester.cli.embedded_cmd",
+        "embedded_aws_command",
+        "Run a local AWS (moto) to try the tool.",
+    ),
+    "exec": ("iam_tester.cli.exec_cmd", "exec_command", "Run a command with credentials limited to a policy."),
+    "sweep": ("iam_tester.cli.sweep_cmd", "sweep_command", "Delete sandbox roles left behind."),
+    "whoami": ("iam_tester.cli.whoami_cmd", "whoami_command", "Show the caller and the principal a sandbox trusts."),
 }
 
 
@@ -62,5 +70,6 @@ def main(**_: Any) -> None:
 
     \b
     Exit status: 0 all good; 1 expectations failed (check) or warnings under --strict (validate);
-    2 invalid input or usage: a message on stderr names the file, the line and the problem.
+    2 invalid input or usage: a message on stderr names the file, the line and the problem;
+    exec exits with its command's status; 130 when interrupted.
     """

@@ -1,5 +1,9 @@
-"""What every command shares: turning iam-tester's errors into a message on stderr and an exit code,
-and a rich console sized for where the output goes."""
+"""What every command shares: errors and interrupts turned into a message on stderr and an exit code
+(never a traceback), progress lines, and a rich console sized for where the output goes.
+
+Exit codes: an :class:`~iam_tester.errors.IamTesterError` exits with its ``exit_code`` (2 for bad input);
+Ctrl-C exits 130; SIGTERM/SIGHUP (see :mod:`._live`) 128 + the signal number.
+"""
 
 from __future__ import annotations
 
@@ -18,29 +22,63 @@ from ..errors import IamTesterError
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["console_for", "exit_on_error", "output_stream", "report_error", "reported_errors"]
+__all__ = [
+    "PROG",
+    "Terminated",
+    "console_for",
+    "exit_on_error",
+    "output_stream",
+    "report_error",
+    "reported_errors",
+    "say",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+PROG = "iam-tester"
 
 
-def report_error(error: IamTesterError) -> None:
-    """Print the error's message and hint to stderr."""
-    click.echo(f"error: {error.message}", err=True)
-    if error.hint:
+def say(message: str) -> None:
+    """One line of progress or diagnostics, to stderr."""
+    click.echo(f"{PROG}: {message}", err=True)
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread so that context managers clean up.
+
+    A ``BaseException`` like ``KeyboardInterrupt``: code that catches ``Exception`` does not swallow it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"terminated by signal {signum}")
+        self.signum = signum
+
+
+def report_error(error: BaseException) -> None:
+    """Print ``error: message``, its hint and any notes (what cleanup left behind, say) to stderr."""
+    message = error.message if isinstance(error, IamTesterError) else str(error)
+    click.echo(f"error: {message}", err=True)
+    if isinstance(error, IamTesterError) and error.hint:
         click.echo(f"  hint: {error.hint}", err=True)
+    for note in getattr(error, "__notes__", ()):
+        click.echo(f"  {note}", err=True)
 
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Run a command's body; an :class:`IamTesterError` becomes ``error: ...`` (and ``hint: ...``) on
-    stderr and the error's exit code (2 for bad input). Never a traceback for an error raised on purpose."""
+    """Run a command's body, turning the library's errors and interrupts into a message and an exit code."""
     _tolerant_output()
     try:
         yield
     except IamTesterError as exc:
         report_error(exc)
         raise click.exceptions.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        raise click.exceptions.Exit(130) from None
+    except Terminated as exc:
+        report_error(exc)
+        raise click.exceptions.Exit(128 + exc.signum) from None
 
 
 def exit_on_error(command: Callable[P, R]) -> Callable[P, R]:

@@ -188,6 +188,14 @@ def _reason(
         return f"cross-account request: no statement in the resource-based policy allows {inputs.caller.text}"
     if inputs.same_account and inputs.resource_policy_required and grant is None:
         return f"the resource-based policy (a key policy or role trust policy) must allow {inputs.caller.text}"
+    if inputs.same_account and grant is Grant.ROLE and not (boundary_ok and session_ok):
+        # The role grant would have sufficed without an identity allow; what stopped it is the limit on it
+        # ("limited by an implicit deny in a permissions boundary or session policy").
+        if not boundary_ok and inputs.boundary is not None:
+            limit = f"the permissions boundary {', '.join(inputs.boundary.names)} does not allow {action}"
+        else:
+            limit = session_why
+        return f"the resource-based policy allows the caller's role, but {limit}, and that limits a role grant"
     if not identity_ok:
         return f"no identity-based policy allows {action}"
     if not boundary_ok and inputs.boundary is not None:

@@ -7,9 +7,11 @@ Sources, IAM User Guide:
   context, the values do not match and the condition is false. If the policy condition requires that the key
   is not matched, such as StringNotLike or ArnNotLike, and the right key is not present, the condition is true.
   This logic applies to all condition operators except ...IfExists and Null check." ``...IfExists``: "If the
-  key is not present, evaluate the condition element as true." ``Null``: ``true`` means the key is absent.
+  key is not present, evaluate the condition element as true." ``Null``: ``true`` means the key is absent or
+  null (only empty values): the multivalued-key pages guard "context keys with empty values" with ``Null: false``.
 - "Single-valued vs. multivalued context keys": ``ForAllValues`` is true when every request value matches
-  (and when the key is missing or empty); ``ForAnyValue`` is true when at least one does (false when missing).
+  (and when the key is missing or "resolves to a null dataset, such as an empty string"); ``ForAnyValue`` is
+  true when at least one does (false when missing or null).
   A negated operator under a set operator tests each request value against *all* policy values
   (``ForAllValues:StringNotEquals``: no request value is one of the listed values).
 - "Condition element": several values for one key are ORed; several keys and operators are ANDed (the caller
@@ -53,18 +55,18 @@ def null_condition(entry: ConditionEntry) -> CompiledCondition:
     wanted = tuple(parse_bool(v) for v in entry.values)
 
     def test(context: Context) -> bool:
-        absent = key not in context
+        absent = _null(context.get(key))
         return any(w == absent for w in wanted)
 
     def mismatch(context: Context) -> Mismatch | None:
         if test(context):
             return None
         present = context.get(key)
-        state = "present" if present else "absent"
+        state = "absent" if present is None else "empty (a null value)" if _null(present) else "present"
+        want = "absent or empty" if wanted[0] else "present with a value"
         return Mismatch(
             element="Condition",
-            message=f"Null {entry.key}={'/'.join(entry.values)} wants the key "
-            f"{'absent' if wanted[0] else 'present'}, but it is {state}",
+            message=f"Null {entry.key}={'/'.join(entry.values)} wants the key {want}, but it is {state}",
             key=entry.key,
             operator=entry.operator.canonical,
             policy_values=entry.values,
@@ -156,7 +158,7 @@ def _decider(
     if qualifier is SetQualifier.FOR_ALL_VALUES:
 
         def decide(values: tuple[str, ...] | None, any_match: AnyMatch) -> bool:
-            if not values:
+            if not values or not any(values):  # missing, or a null data set such as an empty string
                 return True
             if negated:
                 return not any(map(any_match, values))
@@ -165,7 +167,7 @@ def _decider(
     elif qualifier is SetQualifier.FOR_ANY_VALUE:
 
         def decide(values: tuple[str, ...] | None, any_match: AnyMatch) -> bool:
-            if not values:
+            if not values or not any(values):  # missing, or a null data set such as an empty string
                 return if_exists
             if negated:
                 return not all(map(any_match, values))
@@ -181,6 +183,13 @@ def _decider(
             return matched is not negated
 
     return decide
+
+
+def _null(values: tuple[str, ...] | None) -> bool:
+    """Is the key null: absent, or present with only empty values? "ForAllValues ... also returns true if there
+    are no context keys in the request or if the context key value resolves to a null dataset, such as an empty
+    string", and the same pages guard against "context keys with empty values" with ``Null: false``."""
+    return not values or not any(values)
 
 
 def _message(

@@ -1,0 +1,147 @@
+"""What the live commands share: signals as exceptions, durations, sessions and progress."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import InvalidArgumentError
+from ._common import Terminated, say
+
+if TYPE_CHECKING:
+    import boto3
+
+    from ..live.progress import Progress
+
+__all__ = [
+    "DurationParam",
+    "make_session",
+    "parse_duration",
+    "progress_printer",
+    "session_options",
+    "signals_as_exceptions",
+]
+
+
+@contextmanager
+def signals_as_exceptions() -> Iterator[None]:
+    """While inside, SIGTERM (and SIGHUP) raise :class:`Terminated` in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Terminated(signum)
+
+    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {signum: signal.signal(signum, handler) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)?", re.IGNORECASE)
+_UNIT_SECONDS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1, None: 1}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``text``: ``900``, ``90s``, ``15m``, ``1h``, ``1h30m``, ``2d``. ValueError if malformed."""
+    compact = text.strip().replace(" ", "")
+    if not compact:
+        raise ValueError("empty duration")
+    total = 0.0
+    position = 0
+    while position < len(compact):
+        match = _DURATION_PART.match(compact, position)
+        if match is None or match.end() == position:
+            raise ValueError(f"cannot read {text!r} as a duration")
+        unit = match.group(2).lower() if match.group(2) else None
+        total += float(match.group(1)) * _UNIT_SECONDS[unit]
+        position = match.end()
+    return total
+
+
+def _format_duration(seconds: float) -> str:
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+class DurationParam(click.ParamType):  # type: ignore[type-arg]  # generic since click 8.2, not before
+    """A duration such as ``15m``, ``1h`` or ``900`` (seconds), within ``[minimum, maximum]``; the value is
+    a number of seconds (an ``int`` when ``whole``)."""
+
+    name = "duration"
+
+    def __init__(self, *, minimum: float = 0, maximum: float | None = None, whole: bool = False) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+        self.whole = whole
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            seconds = float(value)
+        else:
+            try:
+                seconds = parse_duration(str(value))
+            except ValueError:
+                self.fail(f"{value!r} is not a duration: use e.g. 900, 90s, 15m, 1h, 1h30m", param, ctx)
+        too_long = self.maximum is not None and seconds > self.maximum
+        if seconds < self.minimum or too_long:
+            upper = f" and {_format_duration(self.maximum)}" if self.maximum is not None else ""
+            self.fail(
+                f"{value!r} is out of range: it must be between {_format_duration(self.minimum)}{upper}", param, ctx
+            )
+        if self.whole:
+            if seconds != int(seconds):
+                self.fail(f"{value!r} must be a whole number of seconds", param, ctx)
+            return int(seconds)
+        return seconds
+
+
+def session_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--profile`` and ``--region``: which credentials and region the command uses."""
+    function = click.option("--region", help="AWS region (default: the profile's or AWS_REGION).")(function)
+    return click.option("--profile", help="AWS profile to use (default: AWS_PROFILE or the default chain).")(function)
+
+
+def make_session(profile: str | None, region: str | None) -> boto3.Session:
+    """A ``boto3.Session`` for the options; an unknown profile is bad input (exit 2)."""
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except ProfileNotFound as exc:
+        raise InvalidArgumentError(str(exc), hint="`aws configure list-profiles` lists the profiles") from exc
+
+
+def progress_printer(*, quiet: bool, every: float = 2.0) -> Callable[[Progress], None]:
+    """A progress callback printing to stderr; repeated "still waiting" lines at most every ``every`` s."""
+    last_wait = [-every]
+
+    def show(step: Progress) -> None:
+        if step.stage == "warning":  # about the user's policy: shown even when quiet
+            say(f"warning: {step.message}")
+            return
+        if quiet:
+            return
+        if step.stage == "retry":
+            now = time.monotonic()
+            if now - last_wait[0] < every:
+                return
+            last_wait[0] = now
+        say(f"{step.message} [{step.elapsed:.1f}s]")
+
+    return show

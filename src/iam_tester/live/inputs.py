@@ -1,0 +1,202 @@
+"""Everything the sandbox is asked to do, checked before any AWS call writes anything.
+
+One place checks the input (:func:`check_request`): the policy with ``validate`` (the grammar names the
+file, JSON path and line; the IAM catalog's warnings are kept for the caller to show), the ARNs, the
+duration. Bad input raises :class:`~iam_tester.errors.PolicyError`
+or :class:`~iam_tester.errors.InvalidArgumentError` (CLI exit 2) and nothing is created.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidArgumentError, Location, PolicyError
+from ..policy import Finding, PolicyDocument, PolicyKind, compact_json, validate_policy, validate_policy_text
+from .readiness import ReadinessSettings
+
+__all__ = [
+    "MAX_CHAINED_DURATION",
+    "MAX_DURATION",
+    "MIN_DURATION",
+    "SESSION_POLICY_MAX_CHARS",
+    "SandboxRequest",
+    "check_duration_for_chaining",
+    "check_request",
+]
+
+# STS AssumeRole, DurationSeconds: 900 s up to the role's MaxSessionDuration (at most 12 h); at most
+# one hour when role chaining (IAM User Guide, "Roles terms and concepts", "Role chaining").
+MIN_DURATION = 900
+MAX_DURATION = 43_200
+MAX_CHAINED_DURATION = 3_600
+# STS AssumeRole, Policy: "The plaintext that you use for both inline and managed session policies
+# can't exceed 2,048 characters", characters U+0020 to U+00FF (plus tab, line feed, carriage return).
+SESSION_POLICY_MAX_CHARS = 2_048
+_SESSION_POLICY_CHARS = re.compile(r"[\t\n\r\u0020-\u00ff]*\Z")
+# AssumeRole, PolicyArns: at most 10 managed session policies.
+_MAX_SESSION_POLICY_ARNS = 10
+
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}\Z")
+_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,128}\Z")
+
+
+@dataclass(frozen=True)
+class SandboxRequest:
+    """A checked request: what :func:`~iam_tester.live.temporary_iam_credentials` will do."""
+
+    policy: PolicyDocument
+    policy_json: str  # the document as sent to AWS: compact JSON
+    admin_role_arn: str | None
+    managed_policy_arns: tuple[str, ...]
+    permissions_boundary_arn: str | None
+    duration_seconds: int
+    session_policy: bool
+    grant_admin_role: bool
+    readiness: ReadinessSettings
+    warnings: tuple[Finding, ...] = ()  # what validation found suspicious (a typo'd action, say)
+
+
+def check_request(
+    *,
+    policy_document: Mapping[str, Any] | str,
+    policy_source: str = "policy_document",
+    admin_role_arn: str | None = None,
+    managed_policy_arns: Sequence[str] = (),
+    permissions_boundary_arn: str | None = None,
+    duration_seconds: int = MIN_DURATION,
+    session_policy: bool = False,
+    grant_admin_role: bool = False,
+    readiness: ReadinessSettings | None = None,
+) -> SandboxRequest:
+    """Check every argument; ``policy_source`` names the policy in errors (a file path, for the CLI)."""
+    kind = PolicyKind.SESSION if session_policy else PolicyKind.IDENTITY
+    if not isinstance(policy_document, (Mapping, str)):
+        raise InvalidArgumentError(
+            f"policy_document must be a dict or JSON text, not {type(policy_document).__name__}",
+        )
+    # JSON text is always text here (the API promises "a dict or JSON text"), never a path.
+    if isinstance(policy_document, str):
+        report = validate_policy_text(policy_document, kind=kind, name=policy_source)
+    else:
+        report = validate_policy(policy_document, kind=kind, name=policy_source)
+    policy = report.raise_for_errors()
+    policy_json = compact_json(policy.raw)
+    if session_policy:
+        _check_session_policy_text(policy_json, policy_source)
+
+    if admin_role_arn is not None:
+        _check_arn(admin_role_arn, _ROLE_ARN, "admin_role_arn", "arn:aws:iam::111122223333:role/path/name")
+    if isinstance(managed_policy_arns, str):
+        raise InvalidArgumentError("managed_policy_arns must be a list of ARNs, not one string")
+    arns = tuple(managed_policy_arns)
+    for arn in arns:
+        _check_arn(arn, _POLICY_ARN, "managed policy ARN", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+    if permissions_boundary_arn is not None:
+        _check_arn(
+            permissions_boundary_arn, _POLICY_ARN, "permissions_boundary_arn", "arn:aws:iam::111122223333:policy/name"
+        )
+
+    _check_mode(
+        session_policy=session_policy,
+        admin_role_arn=admin_role_arn,
+        permissions_boundary_arn=permissions_boundary_arn,
+        grant_admin_role=grant_admin_role,
+        managed_policy_count=len(arns),
+    )
+    _check_duration(duration_seconds)
+    # caller -> admin role -> sandbox role is a chain: AWS caps the second hop at one hour.
+    if admin_role_arn is not None and not session_policy:
+        check_duration_for_chaining(duration_seconds, reason="the sandbox role is assumed from the admin role")
+
+    settings = readiness or ReadinessSettings()
+    return SandboxRequest(
+        policy=policy,
+        policy_json=policy_json,
+        admin_role_arn=admin_role_arn,
+        managed_policy_arns=arns,
+        permissions_boundary_arn=permissions_boundary_arn,
+        duration_seconds=duration_seconds,
+        session_policy=session_policy,
+        grant_admin_role=grant_admin_role,
+        readiness=settings,
+        warnings=report.warnings,
+    )
+
+
+def check_duration_for_chaining(duration_seconds: int, *, reason: str) -> None:
+    """Role chaining caps a session at one hour; AWS would refuse AssumeRole after the role exists."""
+    if duration_seconds > MAX_CHAINED_DURATION:
+        raise InvalidArgumentError(
+            f"duration {duration_seconds} s is longer than the {MAX_CHAINED_DURATION} s AWS allows for role "
+            f"chaining ({reason})",
+            hint="ask for at most 1h (--duration 1h)",
+        )
+
+
+def _check_mode(
+    *,
+    session_policy: bool,
+    admin_role_arn: str | None,
+    permissions_boundary_arn: str | None,
+    grant_admin_role: bool,
+    managed_policy_count: int,
+) -> None:
+    """The options that only make sense in one mode."""
+    if session_policy:
+        if admin_role_arn is None:
+            raise InvalidArgumentError(
+                "session-policy mode assumes an existing role, and no admin_role_arn was given",
+                hint="pass the role to narrow (--admin-role-arn), or drop --session-policy to create a new role",
+            )
+        if permissions_boundary_arn is not None:
+            raise InvalidArgumentError(
+                "a permissions boundary needs a new role; session-policy mode creates none",
+                hint="drop --session-policy, or drop the boundary",
+            )
+        if grant_admin_role:
+            raise InvalidArgumentError("--grant-admin-role has no use in session-policy mode: no role is created")
+        if managed_policy_count > _MAX_SESSION_POLICY_ARNS:
+            raise InvalidArgumentError(
+                f"{managed_policy_count} managed policy ARNs given; AssumeRole takes at most {_MAX_SESSION_POLICY_ARNS}"
+            )
+    if grant_admin_role and admin_role_arn is None:
+        raise InvalidArgumentError(
+            "--grant-admin-role edits the admin role, and no admin_role_arn was given",
+            hint="the caller's own user or role is never edited; pass --admin-role-arn",
+        )
+
+
+def _check_duration(duration_seconds: int) -> None:
+    if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
+        raise InvalidArgumentError(f"duration_seconds must be an integer, not {duration_seconds!r}")
+    if not MIN_DURATION <= duration_seconds <= MAX_DURATION:
+        raise InvalidArgumentError(
+            f"duration {duration_seconds} s is out of range: AWS allows {MIN_DURATION} s (15m) to "
+            f"{MAX_DURATION} s (12h)",
+        )
+
+
+def _check_arn(arn: str, pattern: re.Pattern[str], what: str, example: str) -> None:
+    if not isinstance(arn, str) or not pattern.match(arn):
+        raise InvalidArgumentError(f"{what} {arn!r} is not a well-formed ARN", hint=f"expected e.g. {example}")
+
+
+def _check_session_policy_text(policy_json: str, source: str) -> None:
+    if len(policy_json) > SESSION_POLICY_MAX_CHARS:
+        raise PolicyError(
+            f"the session policy is {len(policy_json):,} characters as sent (compact JSON); AssumeRole takes at "
+            f"most {SESSION_POLICY_MAX_CHARS:,}",
+            location=Location(source),
+            code="session-policy-too-large",
+            hint="shorten it (wildcards, fewer statements), or drop --session-policy: a role's inline policy "
+            "may have 10,240",
+        )
+    if not _SESSION_POLICY_CHARS.match(policy_json):
+        raise PolicyError(
+            "the session policy has characters outside U+0020..U+00FF, which AssumeRole rejects",
+            location=Location(source),
+            code="session-policy-characters",
+        )

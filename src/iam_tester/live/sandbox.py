@@ -1,0 +1,197 @@
+"""``temporary_iam_credentials``: scoped, temporary credentials for a policy document, always cleaned up.
+
+Role mode (the default) creates a role under ``/iam-tester/`` whose trust policy names exactly the caller
+(or the admin role), puts the policy on it inline, waits until the role is assumable and its credentials
+work, yields them, and deletes everything on exit. Session-policy mode assumes an existing role with the
+policy as a session policy instead (no IAM writes). See docs/sandbox.md for what each does to an account.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AwsCallError, InvalidArgumentError
+from .clients import Actor, call, new_client
+from .credentials import SandboxCredentials
+from .identity import CallerIdentity, identify
+from .inputs import SandboxRequest, check_duration_for_chaining, check_request
+from .lifecycle import RoleSpec, UndoStack, build_role
+from .naming import new_role_name, session_name
+from .progress import ProgressCallback, Reporter
+from .readiness import ReadinessSettings, wait_until_assumable
+from .session_policy import assume_with_session_policy
+from .trust import TrustPolicy
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = ["temporary_iam_credentials"]
+
+# The admin role only makes the setup and cleanup calls; Actor renews it when it nears expiry.
+_ADMIN_SESSION_SECONDS = 3600
+
+
+@contextmanager
+def temporary_iam_credentials(
+    *,
+    policy_document: Mapping[str, Any] | str,
+    admin_role_arn: str | None = None,
+    session: boto3.Session | None = None,
+    managed_policy_arns: Sequence[str] = (),
+    permissions_boundary_arn: str | None = None,
+    duration_seconds: int = 900,
+    session_policy: bool = False,
+    grant_admin_role: bool = False,
+    readiness_timeout: float | None = None,
+    readiness: ReadinessSettings | None = None,
+    progress: ProgressCallback | None = None,
+    policy_source: str = "policy_document",
+) -> Iterator[SandboxCredentials]:
+    """Temporary credentials whose permissions are ``policy_document`` (a dict or JSON text).
+
+    Yields a read-only mapping with ``AccessKeyId``, ``SecretAccessKey``, ``SessionToken`` and
+    ``Expiration``, as the original ``iam_tester`` did. Every AWS call goes through clients of
+    ``session`` (default ``boto3.Session()``).
+
+    :param admin_role_arn: first assume this role and act as it (the seed's behaviour); the sandbox
+        role then trusts the admin role. Without it, the caller itself is trusted and acts.
+    :param managed_policy_arns: managed policies to attach as well (session policies in session mode).
+    :param permissions_boundary_arn: a permissions boundary for the new role.
+    :param duration_seconds: lifetime of the credentials, 900-43,200 (at most 3,600 when role chaining).
+    :param session_policy: assume ``admin_role_arn`` with the policy as a session policy instead of
+        creating a role: no IAM writes, but it can only narrow the admin role's permissions.
+    :param grant_admin_role: also put the seed's inline "may assume the sandbox role" policy on the
+        admin role (removed on exit). Off by default: same-account trust is enough.
+    :param readiness_timeout: seconds to wait for the new role to work (default 120).
+    :param progress: called with each :class:`~iam_tester.live.progress.Progress` step.
+    :param policy_source: how errors name the policy (the CLI passes the file name).
+    :raises PolicyError, InvalidArgumentError: bad input; nothing was created.
+    :raises AwsCallError, ReadinessTimeoutError, SandboxError: setup failed; what was created is removed.
+    :raises CleanupError: the ``with`` body succeeded but AWS refused part of the cleanup.
+    """
+    settings = readiness or ReadinessSettings()
+    if readiness_timeout is not None:
+        try:
+            settings = replace(settings, timeout=float(readiness_timeout))
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(f"invalid readiness timeout {readiness_timeout!r}: {exc}") from exc
+    request = check_request(
+        policy_document=policy_document,
+        policy_source=policy_source,
+        admin_role_arn=admin_role_arn,
+        managed_policy_arns=managed_policy_arns,
+        permissions_boundary_arn=permissions_boundary_arn,
+        duration_seconds=duration_seconds,
+        session_policy=session_policy,
+        grant_admin_role=grant_admin_role,
+        readiness=settings,
+    )
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
+    report = Reporter(progress)
+    for finding in request.warnings:
+        report("warning", str(finding))
+    caller_actor = Actor(session)
+    report("identify", "asking STS who the caller is")
+    caller = identify(caller_actor)
+    if caller.is_role_session:
+        check_duration_for_chaining(
+            request.duration_seconds, reason=f"the caller {caller.arn} is itself a role session"
+        )
+    if request.session_policy:
+        yield assume_with_session_policy(caller_actor, request, session=session, report=report)
+        return
+    with _role_mode(session, request, caller, caller_actor, report) as credentials:
+        yield credentials
+
+
+@contextmanager
+def _role_mode(
+    session: boto3.Session,
+    request: SandboxRequest,
+    caller: CallerIdentity,
+    caller_actor: Actor,
+    report: Reporter,
+) -> Iterator[SandboxCredentials]:
+    if request.admin_role_arn is not None:
+        actor, principal = _act_as_admin(session, caller_actor, request.admin_role_arn, report)
+    else:
+        actor, principal = caller_actor, caller.trust_principal
+    created_at = datetime.now(timezone.utc)
+    name = new_role_name(created_at)
+    spec = RoleSpec(
+        name=name,
+        trust=TrustPolicy.for_principal(principal),
+        policy_json=request.policy_json,
+        created_by=caller.arn,
+        created_at=created_at,
+        duration_seconds=request.duration_seconds,
+        managed_policy_arns=request.managed_policy_arns,
+        permissions_boundary_arn=request.permissions_boundary_arn,
+        grant_to_role_name=principal.rsplit("/", 1)[-1] if request.grant_admin_role else None,
+    )
+    with UndoStack(report) as undo:
+        role_arn = build_role(actor.iam, spec, undo, report)
+        report("wait", f"waiting for IAM to make {name} assumable")
+
+        def assume() -> Mapping[str, Any]:
+            return call(
+                actor.sts().assume_role,
+                RoleArn=role_arn,
+                RoleSessionName=session_name(name),
+                DurationSeconds=request.duration_seconds,
+            )
+
+        def probe(credentials: Mapping[str, Any]) -> Any:
+            sts = new_client(session, "sts", credentials)
+            return lambda: call(sts.get_caller_identity)
+
+        reply = wait_until_assumable(
+            role_arn=role_arn, assume=assume, probe=probe, settings=request.readiness, report=report
+        )
+        credentials = SandboxCredentials.from_sts(reply["Credentials"], role_arn=role_arn, mode="role", session=session)
+        yield credentials
+    report("done", f"deleted {name}")
+
+
+def _act_as_admin(
+    session: boto3.Session, caller_actor: Actor, admin_role_arn: str, report: Reporter
+) -> tuple[Actor, str]:
+    """Assume the admin role (as the seed did); return an actor using it and the ARN to trust."""
+    report("identify", f"assuming the admin role {admin_role_arn}")
+    sts = caller_actor.sts()
+    session_label = f"iam-tester-admin-{secrets.token_hex(6)}"
+
+    def assume_admin() -> Mapping[str, Any]:
+        try:
+            reply = call(
+                sts.assume_role,
+                RoleArn=admin_role_arn,
+                RoleSessionName=session_label,
+                DurationSeconds=_ADMIN_SESSION_SECONDS,
+            )
+        except AwsCallError as exc:
+            if exc.code == "AccessDenied":
+                exc.hint = f"the caller may not assume {admin_role_arn}: its trust policy must name the caller"
+            raise
+        credentials: Mapping[str, Any] = reply["Credentials"]
+        return credentials
+
+    actor = Actor(session, credentials=assume_admin(), renew=assume_admin)
+    # The trust policy must name the role with its path; the ARN given may lack it. The admin role
+    # manages IAM, so it can read itself; if it cannot, trust the ARN as given.
+    role_name = admin_role_arn.rsplit("/", 1)[-1]
+    try:
+        principal = str(call(actor.iam().get_role, RoleName=role_name)["Role"]["Arn"])
+    except AwsCallError as exc:
+        if exc.code not in {"AccessDenied", "AccessDeniedException"}:
+            raise
+        principal = admin_role_arn
+    return actor, principal
