@@ -142,11 +142,19 @@ class PolicySet:
         )
 
     def _decide(self, request: Request) -> tuple[RequestState, DecisionInputs, Verdict]:
-        caller = parse_request_principal(checked_text(request.principal, "principal"))
-        action = checked_action(checked_text(request.action, "action"))
-        resource = checked_resource(checked_text(request.resource, "resource"))
-        if not isinstance(request.context, Mapping):
-            raise InvalidArgumentError(f"the request's context must be a mapping, not {shown(request.context)}")
+        resource = request.resource
+        # The common case in one cheap test (this runs for every request); anything else gets the full
+        # checks, which accept str subclasses and any Mapping and say what is wrong.
+        if not (
+            type(request.action) is str
+            and type(resource) is str
+            and type(request.principal) is str
+            and type(request.context) is dict
+            and (resource == "*" or (resource.startswith("arn:") and resource.count(":") >= 5))
+        ):
+            _check_request(request)
+        caller = parse_request_principal(request.principal)
+        action = checked_action(request.action)
         resource_account = request.resource_account or _account_of(resource) or caller.account
         context = build_context(request.context, caller, resource_account)
         state = RequestState(request, caller, action, resource_account, context)
@@ -197,6 +205,15 @@ class PolicySet:
             boundary,
             session,
         )
+
+
+def _check_request(request: Request) -> None:
+    """Raise :class:`InvalidArgumentError` for a request the evaluator cannot decide (see :mod:`.requests`)."""
+    checked_text(request.principal, "principal")
+    checked_text(request.action, "action")
+    checked_resource(checked_text(request.resource, "resource"))
+    if not isinstance(request.context, Mapping):
+        raise InvalidArgumentError(f"the request's context must be a mapping, not {shown(request.context)}")
 
 
 def _check_slot(document: PolicyDocument, slot: str) -> None:
