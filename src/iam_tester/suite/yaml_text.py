@@ -7,9 +7,9 @@
 - **Keys are strings.** YAML 1.1 reads unquoted ``1``, ``true``, ``yes``, ``null`` and ``~`` as a number,
   a boolean or null; as a key that is always a mistake in a suite (its keys, condition keys, parameter
   names and policy elements are all text), so it is reported where it is written, with "quote it".
-- **Explicit tags cannot crash.** ``!!int foo``, ``!!timestamp 2020-13-45`` and ``!!bool maybe`` make
-  PyYAML's constructors raise ``ValueError``/``KeyError``/``AttributeError``; here they are errors at
-  the tag.
+- **Explicit tags cannot crash.** ``!!int foo``, ``!!int ''``, ``!!timestamp 2020-13-45`` and
+  ``!!bool maybe`` make PyYAML's constructors raise ``ValueError``, ``IndexError``, ``AttributeError``
+  or ``KeyError``; here they are errors at the tag.
 - **Aliases are bounded.** A "billion laughs" document (aliases of aliases, each level multiplying the
   size) is tiny as text and composes into a small graph, but expands to billions of values for anything
   that walks it. The expanded size is computed over the graph before anything else walks it, and a
@@ -69,9 +69,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc]  # PyYAML's loaders are untype
         super().__init__(text)
         self.display = display
 
-    def error_at(self, node: yaml.Node, message: str, *, path: str = "", hint: str | None = None) -> SuiteError:
+    def error_at(self, node: yaml.Node, message: str, *, hint: str | None = None) -> SuiteError:
         mark = node.start_mark
-        return SuiteError(message, location=Location(self.display, path, mark.line + 1, mark.column + 1), hint=hint)
+        return SuiteError(message, location=Location(self.display, "", mark.line + 1, mark.column + 1), hint=hint)
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
