@@ -157,14 +157,14 @@ def test_bad_input_exits_2_with_file_place_and_line(
 
 
 def test_principal_the_evaluator_rejects_points_at_the_case(tmp_path: Path) -> None:
-    """A principal the evaluator cannot read is exit 2, located at its case."""
+    """A principal the evaluator cannot read is exit 2, located at the case's `principal` itself."""
     path = _suite(
         tmp_path,
         "  - {action: s3:ListBucket, resource: '*'}\n  - {action: s3:ListBucket, resource: '*', principal: bob}\n",
     )
     result = check(str(path))
     assert result.exit_code == 2
-    assert "suite.yaml:4:5 at cases[1]: in the case 's3:ListBucket *':" in result.stderr
+    assert "suite.yaml:4:55 at cases[1].principal: principal 'bob' is not a caller IAM can authorize" in result.stderr
     assert "Traceback" not in result.stderr
 
 

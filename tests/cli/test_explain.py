@@ -187,7 +187,7 @@ def _bad_policy(tmp_path: Path) -> str:
         (("--policy", "missing.json"), "cannot read the policy file"),
         (("--policy", LIST_EXCEPT_INFRA, "--context", "novalue"), "is not KEY=VALUE"),
         (("--policy", LIST_EXCEPT_INFRA, "--resource-account", "12"), "12-digit"),
-        (("--policy", LIST_EXCEPT_INFRA, "--principal", "bob"), "error: "),
+        (("--policy", LIST_EXCEPT_INFRA, "--principal", "bob"), "Invalid value for '--principal': principal 'bob'"),
         (("--scp", str(POLICIES / "bucket-reports.json")), "Principal"),
         (("--scp", ","), "names no file"),
     ],

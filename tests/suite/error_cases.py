@@ -297,3 +297,161 @@ BAD_SUITES.append(
         "the key 'expect' appears twice",
     )
 )
+
+# Hostile and careless suites found by hand (issue: "never a traceback"); each crashed or misled before.
+_ONE_CASE = "cases: [{action: s3:GetObject, resource: '*'}]\n"
+_BOMB = "".join(
+    f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 9) + "]\n" if n else "l0: &l0 [lol, lol, lol, lol, lol, lol]\n"
+    for n in range(9)
+)
+BAD_SUITES.extend(
+    [
+        BadSuite("int-key", "1: x\n" + _ONE_CASE, "suite.yaml", "", 1, "YAML reads `1` as a number"),
+        BadSuite("null-key", "null: y\n" + _ONE_CASE, "suite.yaml", "", 1, "YAML reads `null` as null"),
+        BadSuite(
+            "bool-context-key",
+            "context: {true: x}\n" + _ONE_CASE,
+            "suite.yaml",
+            "",
+            1,
+            "YAML reads `true` as a boolean",
+        ),
+        BadSuite("list-key", "cases:\n  - {? [a]: b, action: s3:GetObject}\n", "suite.yaml", "", 2, "not a list"),
+        BadSuite(
+            "expect-yes",
+            "cases:\n  - action: s3:GetObject\n    resource: '*'\n    expect: yes\n",
+            "suite.yaml",
+            "cases[0].expect",
+            4,
+            "not the boolean true (YAML reads unquoted yes",
+        ),
+        BadSuite(
+            "python-object-tag",
+            "cases:\n  - !!python/object/apply:os.system ['echo pwned']\n",
+            "suite.yaml",
+            "",
+            2,
+            "could not determine a constructor",
+        ),
+        BadSuite(
+            "bad-int-tag",
+            "context: {a: !!int forty}\n" + _ONE_CASE,
+            "suite.yaml",
+            "",
+            1,
+            "'forty' is not a valid !!int",
+        ),
+        BadSuite(
+            "bad-timestamp-tag",
+            "context: {a: !!timestamp 2020-13-45}\n" + _ONE_CASE,
+            "suite.yaml",
+            "",
+            1,
+            "is not a valid !!timestamp",
+        ),
+        BadSuite(
+            "empty-int-tag", "context: {a: !!int ''}\n" + _ONE_CASE, "suite.yaml", "", 1, "'' is not a valid !!int"
+        ),
+        BadSuite("bad-bool-tag", "context: {a: !!bool maybe}\n" + _ONE_CASE, "suite.yaml", "", 1, "not a valid !!bool"),
+        BadSuite(
+            "long-number",
+            "context: {a: " + "9" * 5000 + "}\n" + _ONE_CASE,
+            "suite.yaml",
+            "",
+            1,
+            "a number of 5,000 digits",
+        ),
+        BadSuite("alias-bomb", _BOMB + _ONE_CASE, "suite.yaml", "", 7, "an alias bomb"),
+        BadSuite(
+            "recursive-alias", "cases: &a [*a]\n", "suite.yaml", "", 1, "refers to a list or mapping that contains"
+        ),
+        BadSuite("nul-character", "cases: []\n\0\n", "suite.yaml", "", 2, "U+0000 is not allowed"),
+        BadSuite(
+            "json-nan",
+            '{"context": {"a": NaN},\n "cases": [{"action": "s3:GetObject", "resource": "*"}]}',
+            "suite.json",
+            "",
+            1,
+            "NaN is not a JSON value",
+            suite_name="suite.json",
+        ),
+        BadSuite(
+            "json-duplicate-key",
+            '{"cases": [\n  {"action": "s3:GetObject", "resource": "*",\n'
+            '   "expect": "allowed", "expect": "denied"}\n]}',
+            "suite.json",
+            "cases[0].expect",
+            3,
+            "the key 'expect' appears twice in one object",
+            suite_name="suite.json",
+        ),
+        BadSuite(
+            "json-too-deep",
+            '{"cases": ' + "[" * 5000 + "]" * 5000 + "}",
+            "suite.json",
+            "",
+            1,
+            "nested 5,001 levels deep",
+            suite_name="suite.json",
+        ),
+        BadSuite(
+            "json-lone-surrogate",
+            '{"cases": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/\\udc00"}]}',
+            "suite.json",
+            "",
+            1,
+            "half of a UTF-16 surrogate pair",
+            suite_name="suite.json",
+        ),
+        BadSuite(
+            "bad-suite-principal",
+            "principal: alice\n" + _ONE_CASE,
+            "suite.yaml",
+            "principal",
+            1,
+            "principal 'alice' is not a caller IAM can authorize",
+        ),
+        BadSuite(
+            "resource-not-an-arn",
+            "cases:\n  - {action: s3:GetObject, resource: my-bucket}\n",
+            "suite.yaml",
+            "cases[0].resource",
+            2,
+            "resource 'my-bucket' is neither an ARN nor \"*\"",
+        ),
+        BadSuite(
+            "empty-resource",
+            "cases:\n  - {action: s3:GetObject, resource: ''}\n",
+            "suite.yaml",
+            "cases[0].resource",
+            2,
+            "not an empty string",
+        ),
+        BadSuite(
+            "nul-in-policy-path",
+            'policies: {identity: ["p.json\\0"]}\n' + _ONE_CASE,
+            "suite.yaml",
+            "policies.identity[0]",
+            1,
+            "may not contain a NUL character",
+        ),
+        BadSuite(
+            "tagged-date-version",
+            "policies:\n  identity:\n    - Version: !!timestamp 2012-10-17\n"
+            "      Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]\n" + _ONE_CASE,
+            "suite.yaml",
+            "policies.identity[0].Version",
+            3,
+            "not the date 2012-10-17",
+            error="PolicyError",
+        ),
+        BadSuite(
+            "policy-given-as-suite",
+            '{"Version": "2012-10-17", "Statement": []}',
+            "suite.yaml",
+            "",
+            1,
+            "this is a policy document, not a suite",
+        ),
+    ]
+)

@@ -67,4 +67,9 @@ def main(**_: Any) -> None:
     Live (creates a temporary role in the account of your credentials; see each command's --help):
       iam-tester exec --policy policy.json -- aws s3 ls s3://my-bucket
       iam-tester sweep --dry-run
+
+    \b
+    Exit status: 0 all good; 1 expectations failed (check) or warnings under --strict (validate);
+    2 invalid input or usage: a message on stderr names the file, the line and the problem;
+    exec exits with its command's status; 130 when interrupted.
     """

@@ -8,7 +8,9 @@ Ctrl-C exits 130; SIGTERM/SIGHUP (see :mod:`._live`) 128 + the signal number.
 from __future__ import annotations
 
 import functools
+import io
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, ParamSpec, TypeVar
@@ -20,7 +22,16 @@ from ..errors import IamTesterError
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["PROG", "Terminated", "console_for", "exit_on_error", "report_error", "reported_errors", "say"]
+__all__ = [
+    "PROG",
+    "Terminated",
+    "console_for",
+    "exit_on_error",
+    "output_stream",
+    "report_error",
+    "reported_errors",
+    "say",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -56,6 +67,7 @@ def report_error(error: BaseException) -> None:
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Run a command's body, turning the library's errors and interrupts into a message and an exit code."""
+    _tolerant_output()
     try:
         yield
     except IamTesterError as exc:
@@ -85,7 +97,31 @@ def console_for(stream: IO[str] | None = None) -> Console:
     set, 120 columns wide so ARNs are not folded at 80."""
     from rich.console import Console
 
+    stream = stream or output_stream()
     console = Console(file=stream)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console = Console(file=stream, width=120)
     return console
+
+
+def _tolerant_output() -> None:
+    """Let stdout print any text. A file name with a byte that is not UTF-8 reaches Python as a lone
+    surrogate (PEP 383); under a UTF-8 locale stdout is strict and printing that name would raise
+    UnicodeEncodeError. Escaping it (``\\udcff``) is better than a traceback. (stderr already does.)"""
+    stream = sys.stdout
+    if stream is not None and getattr(stream, "errors", None) == "strict":
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+class _Discard(io.StringIO):
+    """Where output goes when stdout is closed (``cmd >&-``): nowhere, as click.echo already does."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def output_stream() -> IO[str]:
+    """stdout, or a sink that discards text when stdout is closed (the exit status still tells)."""
+    return sys.stdout if sys.stdout is not None else _Discard()

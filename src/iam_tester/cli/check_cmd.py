@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
+import os
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import click
 
-from ._common import console_for, reported_errors
+from ._common import console_for, output_stream, reported_errors
 
 if TYPE_CHECKING:
     from ..suite.results import RunResult
@@ -40,10 +40,14 @@ def check(suites: tuple[str, ...], output_format: str, output: Path | None) -> N
     neither passes nor fails. The format is in docs/suites.md.
 
     \b
-    Exit status: 0 no case failed, 1 some case failed, 2 invalid suite, policy or usage.
-    Example:
+    Examples:
       iam-tester check examples/quickstart.yaml
+      iam-tester check suites/*.yaml --format junit --output report.xml
+    Exit status: 0 no case failed, 1 some case failed, 2 invalid suite, policy or usage (one
+    message on stderr naming the file, the line and the problem; nothing is decided).
     """
+    if output is not None:
+        _not_a_suite(output, suites)
     with reported_errors():
         from ..suite._gc import paused_gc
         from ..suite.load import load_suites
@@ -55,9 +59,19 @@ def check(suites: tuple[str, ...], output_format: str, output: Path | None) -> N
     raise click.exceptions.Exit(run.exit_code)
 
 
+def _not_a_suite(output: Path, suites: tuple[str, ...]) -> None:
+    """Refuse ``--output`` naming one of the suites: the report would overwrite it after it was read."""
+    target = os.path.realpath(output)
+    for suite in suites:
+        if os.path.realpath(suite) == target:
+            raise click.BadParameter(
+                f"{output} is a suite being checked: the report would overwrite it", param_hint="'--output'"
+            )
+
+
 def _report(run: RunResult, output_format: str, output: Path | None) -> None:
     if output is None:
-        _write(run, output_format, sys.stdout, to_terminal=True)
+        _write(run, output_format, output_stream(), to_terminal=True)
         return
     try:
         with output.open("w", encoding="utf-8") as stream:

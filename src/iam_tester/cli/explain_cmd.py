@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,25 @@ def _context_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str
     return context
 
 
+def _request_part(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Check --action, --resource and --principal with the evaluator's own rules, naming the option."""
+    del ctx
+    from ..engine.principals import parse_request_principal
+    from ..engine.requests import checked_action, checked_resource
+    from ..errors import InvalidArgumentError
+
+    check: dict[str, Callable[[str], object]] = {
+        "action": checked_action,
+        "resource": checked_resource,
+        "principal": parse_request_principal,
+    }
+    try:
+        check[str(param.name)](value)
+    except InvalidArgumentError as exc:
+        raise click.BadParameter(f"{exc.message} ({exc.hint})" if exc.hint else exc.message, param=param) from None
+    return value
+
+
 def _check_account(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     del ctx
     if value is not None and not _ACCOUNT.match(value):
@@ -63,9 +83,15 @@ def _check_account(ctx: click.Context, param: click.Parameter, value: str | None
     help="One SCP level per use, the organization root first; commas separate the SCPs of one level.",
 )
 @click.option("--rcp", "rcps", multiple=True, metavar="FILE[,FILE]", help="One RCP level per use, like --scp.")
-@click.option("--action", required=True, help="The action, e.g. s3:GetObject.")
-@click.option("--resource", required=True, help='The resource ARN, or "*".')
-@click.option("--principal", default=DEFAULT_PRINCIPAL, show_default=True, help="Who asks (an ARN or account ID).")
+@click.option("--action", required=True, callback=_request_part, help="The action, e.g. s3:GetObject.")
+@click.option("--resource", required=True, callback=_request_part, help='The resource ARN, or "*".')
+@click.option(
+    "--principal",
+    default=DEFAULT_PRINCIPAL,
+    show_default=True,
+    callback=_request_part,
+    help="Who asks (an ARN or account ID).",
+)
 @click.option(
     "--resource-account",
     callback=_check_account,
@@ -79,7 +105,14 @@ def _check_account(ctx: click.Context, param: click.Parameter, value: str | None
     callback=_context_pairs,
     help="A request context value; repeat a key for a multi-valued key.",
 )
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a tree of the reasons; json: the request and the explanation as data.",
+)
 def explain(
     *,
     policies: tuple[Path, ...],
@@ -98,10 +131,17 @@ def explain(
     """Decide one request as AWS would, offline, and show why: every policy type, every statement,
     and for a statement that did not apply, what failed to match.
 
+    Give at least one policy (any of the FILE options, each a JSON policy document checked as its
+    kind) and the request: --action and --resource, optionally who asks and the context.
+
     \b
-    Example:
+    Examples:
       iam-tester explain --policy examples/policies/list-except-infra.json \\
           --action s3:ListBucket --resource arn:aws:s3:::platform-infra
+      iam-tester explain --policy dev.json --boundary boundary.json --action s3:GetObject \\
+          --resource arn:aws:s3:::reports/q1.csv --context aws:SourceIp=203.0.113.9 --format json
+    Exit status: 0 decided (whatever the decision: use `check` to assert one), 2 invalid policy,
+    request or usage (a message naming the file and line, or the option).
     """
     if not (policies or boundary or session_policy or resource_policy or scps or rcps):
         raise click.UsageError("give at least one policy (--policy, --resource-policy, ...)")

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..policy.findings import Finding, Severity
 from ..policy.model import PolicyKind
 from ._common import exit_on_error
+
+if TYPE_CHECKING:
+    from ..policy.validate import ValidationReport
 
 __all__ = ["JSON_SCHEMA", "validate"]
 
@@ -31,31 +34,47 @@ _STDIN = "-"
     type=click.Choice(_KINDS),
     default=PolicyKind.IDENTITY.value,
     show_default=True,
-    help="Where the policy goes: it decides the required elements and the size limit "
-    "(identity = a role's inline policy, 10,240 characters).",
+    help="Where the policy goes: it decides the required elements and the size limit. identity: a role's "
+    "inline policy (10,240 characters); resource: a bucket, key or queue policy; trust: a role's trust "
+    "policy; scp, rcp: Organizations policies; session: an AssumeRole session policy; boundary, managed, "
+    "user, group: as named.",
 )
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per finding, FILE:LINE:COLUMN: severity [code] message; json: one document for "
+    "tools (docs/validate.md).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no errors).")
 @click.option("--no-catalog", is_flag=True, help="Check the grammar only; do not consult the IAM catalog.")
 @exit_on_error
 def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool, no_catalog: bool) -> None:
-    """Validate IAM policy documents (JSON files; - reads standard input).
+    """Validate IAM policy documents: FILE is a JSON policy file; - reads one from standard input.
 
     Reports what IAM would reject (errors) and what it accepts but almost certainly does not do what was
     meant (warnings): unknown actions, resources no action takes, condition keys the actions never see,
-    operators of the wrong type, and known footguns. Each finding has a stable code; see docs/validate.md.
+    operators of the wrong type, and known footguns. Each finding has a stable code, the file, line and
+    column, and the JSON path; see docs/validate.md.
 
     \b
-    Exit codes: 0 clean, 1 warnings with --strict, 2 errors (or bad usage).
+    Examples:
+      iam-tester validate policy.json
+      iam-tester validate --type resource --strict bucket-policy.json
+      terraform output -raw policy | iam-tester validate -
+    Exit status: 0 no errors, 1 warnings with --strict, 2 errors in any file (or bad usage).
     """
-    from ..policy.validate import validate_policy_file, validate_policy_text
+    from ..policy.validate import validate_policy_file
 
+    if files.count(_STDIN) > 1:
+        raise click.UsageError("- (standard input) can be given only once")
     policy_kind = PolicyKind(kind)
     reports = []
     for file in files:
         if file == _STDIN:
-            text = sys.stdin.read()
-            reports.append(validate_policy_text(text, kind=policy_kind, name="<stdin>", catalog=not no_catalog))
+            reports.append(_validate_stdin(policy_kind, catalog=not no_catalog))
         else:
             reports.append(validate_policy_file(file, kind=policy_kind, catalog=not no_catalog))
     exit_code = max(report.exit_code(strict=strict) for report in reports)
@@ -68,6 +87,22 @@ def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool
     noun = "file" if len(reports) == 1 else "files"
     click.echo(f"checked {len(reports)} {noun}: {_count(errors, 'error')}, {_count(warnings, 'warning')}", err=True)
     sys.exit(exit_code)
+
+
+def _validate_stdin(kind: PolicyKind, *, catalog: bool) -> ValidationReport:
+    from ..errors import Location
+    from ..policy.load import POLICY_FILE_LIMIT
+    from ..policy.textfile import TextFileError, read_text_stream
+    from ..policy.validate import ValidationReport, validate_policy_text
+
+    name = "<stdin>"
+    try:
+        text = read_text_stream(sys.stdin, limit=POLICY_FILE_LIMIT, what="policy")
+    except TextFileError as exc:
+        message = f"cannot read the policy: {exc.message}" if exc.code == "unreadable-file" else exc.message
+        finding = Finding(Severity.ERROR, exc.code, message, Location(name, "", exc.line, exc.column))
+        return ValidationReport(name=name, kind=kind, document=None, findings=(finding,))
+    return validate_policy_text(text, kind=kind, name=name, catalog=catalog)
 
 
 def _count(n: int, word: str) -> str:
@@ -124,7 +159,7 @@ def _line(finding: Finding) -> tuple[str, str, str]:
 
 def _print_text(reports: list[Any]) -> None:
     findings = [finding for report in reports for finding in report.findings]
-    if sys.stdout.isatty():
+    if sys.stdout is not None and sys.stdout.isatty():
         # Colour only on a terminal; rich is imported only then, to keep the plain path fast.
         from rich.console import Console
         from rich.text import Text

@@ -19,17 +19,19 @@ Which policies apply to whom (decided from the IAM User Guide and the AWS Organi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
 from ..errors import InvalidArgumentError, Location, PolicyUsageError
+from ..policy.describe import shown
 from ..policy.model import PolicyDocument, PolicyKind
 from .combine import DecisionInputs, Verdict, combine
 from .context import RequestState, build_context
 from .explain import explain
 from .policies import CompiledPolicyType
 from .principals import PrincipalKind, parse_request_principal
+from .requests import checked_action, checked_resource, checked_text
 from .results import Evaluation, Explanation, PolicyType, Request
 
 __all__ = ["PolicySet"]
@@ -64,7 +66,6 @@ _TRUST_ACTIONS = frozenset(
         "sts:setcontext",
     }
 )
-_ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9_-]+\Z")
 _ACCOUNT = re.compile(r"\d{12}\Z")
 
 
@@ -126,8 +127,8 @@ class PolicySet:
         )
 
     def evaluate(self, request: Request) -> Evaluation:
-        """Decide one request. Raises :class:`~iam_tester.errors.InvalidArgumentError` for a malformed action or
-        principal."""
+        """Decide one request. Raises :class:`~iam_tester.errors.InvalidArgumentError` for a malformed action,
+        resource or principal (see :mod:`.requests`)."""
         _, _, verdict = self._decide(request)
         # The explanation is recomputed from the request when asked: an Evaluation keeps no per-request
         # context or traces alive, which keeps memory (and the garbage collector's work) small when a caller
@@ -141,9 +142,20 @@ class PolicySet:
         )
 
     def _decide(self, request: Request) -> tuple[RequestState, DecisionInputs, Verdict]:
+        resource = request.resource
+        # The common case in one cheap test (this runs for every request); anything else gets the full
+        # checks, which accept str subclasses and any Mapping and say what is wrong.
+        if not (
+            type(request.action) is str
+            and type(resource) is str
+            and type(request.principal) is str
+            and type(request.context) is dict
+            and (resource == "*" or (resource.startswith("arn:") and resource.count(":") >= 5))
+        ):
+            _check_request(request)
         caller = parse_request_principal(request.principal)
-        action = _checked_action(request.action)
-        resource_account = request.resource_account or _account_of(request.resource) or caller.account
+        action = checked_action(request.action)
+        resource_account = request.resource_account or _account_of(resource) or caller.account
         context = build_context(request.context, caller, resource_account)
         state = RequestState(request, caller, action, resource_account, context)
         inputs = self._inputs(state)
@@ -195,6 +207,15 @@ class PolicySet:
         )
 
 
+def _check_request(request: Request) -> None:
+    """Raise :class:`InvalidArgumentError` for a request the evaluator cannot decide (see :mod:`.requests`)."""
+    checked_text(request.principal, "principal")
+    checked_text(request.action, "action")
+    checked_resource(checked_text(request.resource, "resource"))
+    if not isinstance(request.context, Mapping):
+        raise InvalidArgumentError(f"the request's context must be a mapping, not {shown(request.context)}")
+
+
 def _check_slot(document: PolicyDocument, slot: str) -> None:
     allowed = _SLOT_KINDS[slot]
     if document.kind in allowed:
@@ -206,15 +227,6 @@ def _check_slot(document: PolicyDocument, slot: str) -> None:
         code="wrong-policy-kind",
         hint=f"a {slot} policy must be read as one of: {kinds}",
     )
-
-
-@lru_cache(maxsize=1024)
-def _checked_action(action: str) -> str:
-    if not _ACTION.match(action):
-        raise InvalidArgumentError(
-            f"action {action!r} is not of the form service:Action", hint="for example s3:GetObject"
-        )
-    return action.lower()
 
 
 @lru_cache(maxsize=8192)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import Location
+from .describe import shown
 from .findings import Finding, Severity
 from .grammar_conditions import ConditionGrammar, kind_of
 from .grammar_principals import STAR, PrincipalGrammar
@@ -159,7 +160,7 @@ class _Checker:
             hint = f" (element names are case-sensitive: did you mean {same_but_case[0]}?)" if same_but_case else ""
             self.error(
                 "unknown-element",
-                f"unknown element {element!r}{hint}; allowed here: {', '.join(known)}",
+                f"unknown element {shown(element)}{hint}; allowed here: {', '.join(known)}",
                 (*path, element),
                 key=True,
             )
@@ -184,7 +185,7 @@ class _Checker:
         if version not in (VERSION_2012, VERSION_2008):
             self.error(
                 "invalid-version",
-                f"Version must be {VERSION_2012!r} (or the legacy {VERSION_2008!r}), not {version!r}",
+                f"Version must be {VERSION_2012!r} (or the legacy {VERSION_2008!r}), not {shown(version)}",
                 ("Version",),
             )
             return None
@@ -228,13 +229,21 @@ class _Checker:
         limit = SIZE_LIMITS[self.kind]
         if limit is None:
             return
-        if self.rules.counts_whitespace:
-            # Organizations counts every character of the document as sent (see kinds.py).
-            size = len(self.text) if self.text is not None else len(compact_json(raw))
-            counted = "every character counted, white space too"
-        else:
-            size = policy_size(raw)
-            counted = "white space not counted"
+        try:
+            if self.rules.counts_whitespace:
+                # Organizations counts every character of the document as sent (see kinds.py).
+                size = len(self.text) if self.text is not None else len(compact_json(raw))
+                counted = "every character counted, white space too"
+            else:
+                size = policy_size(raw)
+                counted = "white space not counted"
+        except (TypeError, ValueError, RecursionError):
+            # A dict from Python or YAML holding what JSON cannot (a date, a 5,000-digit number, nesting
+            # deeper than the encoder goes): the element holding it is already an error, and the size of
+            # a document that cannot be sent is moot.
+            if not self.errors:
+                self.error("wrong-type", "the policy holds a value JSON cannot represent", ())
+            return
         if size > limit:
             self.error(
                 "policy-too-large",
@@ -324,7 +333,7 @@ class _Checker:
                 hint = f" (it is case-sensitive: write {close[0]!r})"
         self.error(
             "invalid-effect",
-            f'Effect must be exactly "Allow" or "Deny", not {value!r}{hint}',
+            f'Effect must be exactly "Allow" or "Deny", not {shown(value)}{hint}',
             (*path, "Effect"),
         )
         return None

@@ -13,6 +13,7 @@ import difflib
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from .describe import number_text, shown
 from .findings import Severity
 from .model import ConditionEntry
 from .operators import OPERATORS, ParsedOperator, ValueType, parse_operator
@@ -57,6 +58,9 @@ class ConditionGrammar:
         operators_seen: dict[str, str] = {}
         for operator_text, keys in block.items():
             op_path = (*where, operator_text)
+            if not isinstance(operator_text, str):
+                self._not_a_string("a condition operator", operator_text, op_path)
+                continue
             operator = parse_operator(operator_text)
             if operator is None:
                 self._unknown_operator(operator_text, op_path)
@@ -81,6 +85,9 @@ class ConditionGrammar:
             keys_seen: dict[str, str] = {}
             for key, values in keys.items():
                 key_path = (*op_path, key)
+                if not isinstance(key, str):
+                    self._not_a_string("a condition key", key, key_path)
+                    continue
                 if key.lower() in keys_seen:
                     self.reporter.error(
                         "duplicate-key-case",
@@ -94,6 +101,10 @@ class ConditionGrammar:
                 if entry is not None:
                     entries.append(entry)
         return tuple(entries)
+
+    def _not_a_string(self, what: str, value: object, path: tuple[PathPart, ...]) -> None:
+        # JSON keys are always strings; a dict from Python (or YAML) can have others.
+        self.reporter.error("wrong-type", f"{what} must be a string, not {kind_of(value)}", path, key=True)
 
     def _unknown_operator(self, text: str, path: tuple[PathPart, ...]) -> None:
         base = text.split(":", 1)[-1].lower()
@@ -174,7 +185,7 @@ def _condition_text(item: Any) -> str | None:
     if isinstance(item, bool):
         return "true" if item else "false"
     if isinstance(item, (int, float)):
-        return str(item)
+        return number_text(item)
     if isinstance(item, str):
         return item
     return None
@@ -195,11 +206,13 @@ def kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        text = number_text(value)
+        return "a number too long to read" if text is None else f"the number {shown(value)}"
     if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, list):
+        return f"the string {shown(value)}"
+    if isinstance(value, (list, tuple)):
         return "a list"
     if isinstance(value, dict):
         return "an object"
-    return type(value).__name__
+    # Only a dict from Python, or YAML's explicit tags (!!timestamp, !!binary, !!set), get this far.
+    return f"a value of type {type(value).__name__}"

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import Location, PolicyError
 from .findings import Finding, Severity
 from .grammar import analyse
+from .jsontext import BOM, JsonTextError, load_json
 from .model import PolicyDocument, PolicyKind
 from .sourcemap import JsonSourceMap, NoSourceMap, PathPart, SourceMap
+from .textfile import MIB, TextFileError, path_name, read_text_file
 
 __all__ = [
     "ParsedText",
@@ -26,6 +26,10 @@ __all__ = [
     "parse_policy",
     "read_policy_file",
 ]
+
+# No policy IAM takes comes near this (the largest, resource policies, are tens of kilobytes); the
+# limit is there so that a wrong path (/dev/zero, a disk image) fails at once instead of filling memory.
+POLICY_FILE_LIMIT = MIB
 
 
 @dataclass(frozen=True)
@@ -66,15 +70,31 @@ def check_policy(
 
 @dataclass(frozen=True)
 class ParsedText:
-    """JSON text read for checking: the value, a map back into the text, and the keys JSON dropped."""
+    """JSON text read for checking: the value, a map back into the text, the keys JSON dropped, and
+    warnings about the text itself (a byte-order mark)."""
 
     raw: Any
     source_map: JsonSourceMap
     duplicate_keys: tuple[tuple[tuple[PathPart, ...], tuple[int, int]], ...]
+    notes: tuple[Finding, ...] = ()
 
 
 def parse_json_text(text: str, *, name: str) -> ParsedText | Finding:
-    """Parse policy text; invalid JSON is an ``invalid-json`` finding at the line and column where it breaks."""
+    """Parse policy text; text that is not strict JSON is an ``invalid-json`` finding at the line and column
+    where it breaks (``NaN``, lone surrogates and absurd nesting included, see :mod:`.jsontext`).
+
+    A UTF-8 byte-order mark is skipped with a ``byte-order-mark`` warning: RFC 8259 (section 8.1) lets a
+    parser ignore it, but a tool that sends the file to AWS as it is may have it rejected. Positions are
+    counted without it, as an editor shows them.
+    """
+    notes: tuple[Finding, ...] = ()
+    if text.startswith(BOM):
+        text = text[1:]
+        message = (
+            "the file starts with a UTF-8 byte-order mark, which JSON does not allow (RFC 8259, section 8.1); "
+            "tools that send the file as it is may have it rejected: save it without the mark"
+        )
+        notes = (Finding(Severity.WARNING, "byte-order-mark", message, Location(name, "", 1, 1)),)
     seen_duplicate = False
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -85,14 +105,14 @@ def parse_json_text(text: str, *, name: str) -> ParsedText | Finding:
         return result
 
     try:
-        raw = json.loads(text, object_pairs_hook=pairs_hook)
-    except json.JSONDecodeError as exc:
-        location = Location(name, "", exc.lineno, exc.colno)
-        return Finding(Severity.ERROR, "invalid-json", f"not valid JSON: {exc.msg}", location)
+        raw = load_json(text, object_pairs_hook=pairs_hook)
+    except JsonTextError as exc:
+        location = Location(name, "", exc.line, exc.column)
+        return Finding(Severity.ERROR, "invalid-json", f"not valid JSON: {exc.message}", location)
     source_map = JsonSourceMap(text)
     # Only when the parser saw a repeat is the (lazily built) source map asked where it is.
     duplicates = tuple(source_map.duplicate_keys()) if seen_duplicate else ()
-    return ParsedText(raw=raw, source_map=source_map, duplicate_keys=duplicates)
+    return ParsedText(raw=raw, source_map=source_map, duplicate_keys=duplicates, notes=notes)
 
 
 def check_policy_text(text: str, *, kind: PolicyKind = PolicyKind.IDENTITY, name: str = "policy") -> PolicyCheck:
@@ -105,25 +125,29 @@ def check_policy_text(text: str, *, kind: PolicyKind = PolicyKind.IDENTITY, name
         kind=kind,
         name=name,
         source_map=parsed.source_map,
-        text=text,
+        text=text.removeprefix(BOM),
         duplicate_keys=parsed.duplicate_keys,
     )
-    return PolicyCheck(name=name, document=document, findings=tuple(findings))
+    return PolicyCheck(name=name, document=document, findings=(*parsed.notes, *findings))
 
 
-def read_policy_file(path: str | os.PathLike[str]) -> str | Finding:
-    """The text of a policy file, or an ``unreadable-file`` finding."""
-    name = os.fspath(path)
+def read_policy_file(path: str | os.PathLike[str], *, name: str | None = None) -> str | Finding:
+    """The text of a policy file, or an ``unreadable-file`` finding (missing, a directory, too large ...)
+    or an ``invalid-encoding`` one (not UTF-8, located at the first bad byte). ``name`` is how the
+    finding names the file (default: the path)."""
+    name = name or path_name(path)
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return Finding(Severity.ERROR, "unreadable-file", f"cannot read the policy file: {reason}", Location(name))
+        return read_text_file(path, limit=POLICY_FILE_LIMIT, what="policy")
+    except TextFileError as exc:
+        unreadable = exc.code == "unreadable-file"
+        message = f"cannot read the policy file: {exc.message}" if unreadable else exc.message
+        return Finding(Severity.ERROR, exc.code, message, Location(name, "", exc.line, exc.column))
 
 
 def check_policy_file(path: str | os.PathLike[str], *, kind: PolicyKind = PolicyKind.IDENTITY) -> PolicyCheck:
-    """Check a JSON file; an unreadable file is an ``unreadable-file`` finding."""
-    name = os.fspath(path)
+    """Check a JSON file; a file that cannot be read as text is an ``unreadable-file`` or
+    ``invalid-encoding`` finding."""
+    name = path_name(path)
     text = read_policy_file(path)
     if isinstance(text, Finding):
         return PolicyCheck(name=name, document=None, findings=(text,))
@@ -139,7 +163,9 @@ def parse_policy(
     """A checked document from a dict or JSON text; raises :class:`PolicyError` when it is malformed."""
     if isinstance(document, str):
         return check_policy_text(document, kind=kind, name=name).raise_for_errors()
-    return check_policy(dict(document), kind=kind, name=name).raise_for_errors()
+    given: object = document  # anything else than a mapping is a not-an-object error, never a TypeError
+    raw = dict(given) if isinstance(given, Mapping) else given
+    return check_policy(raw, kind=kind, name=name).raise_for_errors()
 
 
 def load_policy_file(path: str | os.PathLike[str], *, kind: PolicyKind = PolicyKind.IDENTITY) -> PolicyDocument:

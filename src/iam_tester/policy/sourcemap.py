@@ -7,11 +7,14 @@ positions is built lazily, on the first lookup, by a small scanner over the same
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+
+from .describe import shown
 
 if TYPE_CHECKING:  # PyYAML costs ~70 ms to import: only suite files (YAML) need it, and they import it anyway
     import yaml
@@ -31,12 +34,16 @@ PathPart = str | int
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_:\-]*\Z")
 
 
-def format_path(parts: Sequence[PathPart]) -> str:
+def format_path(parts: Sequence[object]) -> str:
     """Render ``("Statement", 0, "Condition", "IpAddress")`` as ``Statement[0].Condition.IpAddress``."""
     out: list[str] = []
     for part in parts:
-        if isinstance(part, int):
+        if isinstance(part, bool) or part is None:
+            out.append(f"[{json.dumps(part)}]")  # a key from Python or YAML, written as JSON would
+        elif isinstance(part, int):
             out.append(f"[{part}]")
+        elif not isinstance(part, str):
+            out.append(f"[{shown(part)}]")
         elif _IDENTIFIER.match(part):
             out.append(f".{part}" if out else part)
         else:
@@ -112,11 +119,10 @@ class JsonSourceMap:
     def _build(self) -> None:
         self._built = True
         self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", self.text)]
-        try:
-            end = self._value(_WS.match(self.text, 0).end(), ())  # type: ignore[union-attr]
-        except (ValueError, IndexError):
-            return  # text that json.loads accepted but this scanner does not: positions stay unknown
-        del end
+        # Text that json.loads accepted but this scanner does not (or nesting deeper than it recurses):
+        # the positions found so far are right; the rest stay unknown.
+        with contextlib.suppress(ValueError, IndexError, RecursionError):
+            self._value(_WS.match(self.text, 0).end(), ())  # type: ignore[union-attr]
 
     def _value(self, pos: int, path: tuple[PathPart, ...]) -> int:
         self._values[path] = pos
@@ -168,38 +174,38 @@ class JsonSourceMap:
             pos = self._skip(pos + 1)
 
 
-@dataclass
+@dataclass(frozen=True)
 class YamlSourceMap:
-    """Positions from a composed YAML node (suite files, and documents written inline in them)."""
+    """Positions from a composed YAML node (suite files, and documents written inline in them).
+
+    A lookup follows the path from the root, looking only at the keys on the way: the graph is never
+    walked whole, because YAML aliases can make it exponentially larger than the text (a "billion
+    laughs"). Of equal keys in one mapping (merge keys, ``<<: *defaults``, put the merged ones first)
+    the last counts, as it does when YAML builds the data.
+    """
 
     node: yaml.Node
-    _values: dict[tuple[PathPart, ...], tuple[int, int]] = field(default_factory=dict, init=False, repr=False)
-    _keys: dict[tuple[PathPart, ...], tuple[int, int]] = field(default_factory=dict, init=False, repr=False)
-    _built: bool = field(default=False, init=False, repr=False)
 
     def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
-        if not self._built:
-            self._built = True
-            for child_path, node, key_node in _walk(self.node, ()):
-                self._values[child_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-                if key_node is not None:
-                    self._keys[child_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        found = (self._keys if key else self._values).get(tuple(path))
-        if found is None and key:
-            found = self._values.get(tuple(path))
-        return found
+        import yaml
+
+        node = self.node
+        key_node = None
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                found = None
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == part and k.tag != _YAML_MERGE:
+                        found = (k, v)
+                if found is None:
+                    return None
+                key_node, node = found
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                key_node, node = None, node.value[part]
+            else:
+                return None
+        target = key_node if key and key_node is not None else node
+        return target.start_mark.line + 1, target.start_mark.column + 1
 
 
-def _walk(
-    node: yaml.Node, path: tuple[PathPart, ...], key_node: yaml.Node | None = None
-) -> Iterator[tuple[tuple[PathPart, ...], yaml.Node, yaml.Node | None]]:
-    import yaml
-
-    yield path, node, key_node
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            name: PathPart = k.value if isinstance(k, yaml.ScalarNode) else str(k.value)
-            yield from _walk(v, (*path, name), k)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _walk(item, (*path, index))
+_YAML_MERGE = "tag:yaml.org,2002:merge"

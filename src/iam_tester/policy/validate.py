@@ -19,11 +19,13 @@ from typing import Any
 from ..errors import PolicyError
 from .findings import Finding, Severity
 from .grammar import analyse
+from .jsontext import BOM
 from .lint import footgun_findings
 from .load import parse_json_text, read_policy_file
 from .model import PolicyDocument, PolicyKind
 from .paths import Locator
 from .sourcemap import NoSourceMap, SourceMap
+from .textfile import path_name
 
 __all__ = [
     "PolicySource",
@@ -39,6 +41,7 @@ PolicySource = PolicyDocument | Mapping[str, Any] | str | os.PathLike[str]
 """A policy as the API takes it: a checked document, a dict, JSON text, or a path to a JSON file."""
 
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.SUGGESTION: 2}
+_LEADING = f" \t\r\n{BOM}"  # what may come before the text of a JSON document
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,15 @@ def validate_policy(
         where = source_map or NoSourceMap()
         document, grammar = analyse(dict(policy), kind=kind, name=label, source_map=where)
         return _finish(label, kind, document, grammar, where, catalog=catalog)
-    if isinstance(policy, str) and policy.lstrip()[:1] in ("{", "["):
+    if isinstance(policy, str) and policy.lstrip(_LEADING)[:1] in ("{", "["):
         return validate_policy_text(policy, kind=kind, name=name or "policy", catalog=catalog)
-    return validate_policy_file(policy, kind=kind, name=name, catalog=catalog)
+    given: object = policy  # callers pass what they have, typed or not
+    if isinstance(given, (str, os.PathLike)):
+        return validate_policy_file(given, kind=kind, name=name, catalog=catalog)
+    # Anything else (a list, a number, None) is a document that is not an object: say so, as for JSON text.
+    label = name or "policy"
+    document, grammar = analyse(given, kind=kind, name=label, source_map=source_map or NoSourceMap())
+    return _finish(label, kind, document, grammar, NoSourceMap(), catalog=catalog)
 
 
 def validate_policy_text(
@@ -148,10 +157,10 @@ def validate_policy_text(
         kind=kind,
         name=name,
         source_map=parsed.source_map,
-        text=text,
+        text=text.removeprefix(BOM),
         duplicate_keys=parsed.duplicate_keys,
     )
-    return _finish(name, kind, document, grammar, parsed.source_map, catalog=catalog)
+    return _finish(name, kind, document, [*parsed.notes, *grammar], parsed.source_map, catalog=catalog)
 
 
 def validate_policy_file(
@@ -161,9 +170,10 @@ def validate_policy_file(
     name: str | None = None,
     catalog: bool = True,
 ) -> ValidationReport:
-    """Validate a JSON file; an unreadable file is an ``unreadable-file`` error finding."""
-    label = name or os.fspath(path)
-    text = read_policy_file(path)
+    """Validate a JSON file; a file that cannot be read as text is an ``unreadable-file`` or
+    ``invalid-encoding`` error finding."""
+    label = name or path_name(path)
+    text = read_policy_file(path, name=label)
     if isinstance(text, Finding):
         return ValidationReport(name=label, kind=kind, document=None, findings=(text,))
     return validate_policy_text(text, kind=kind, name=label, catalog=catalog)

@@ -60,7 +60,10 @@ def parse_date(text: str) -> dt.datetime:
     if _EPOCH.match(value) and not (len(value) in (4, 8) and "." not in value and not value.startswith("-")):
         # A bare 4- or 8-digit string reads as a year or a compact date, as ISO 8601 says; longer
         # runs of digits are epoch seconds.
-        return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
+        try:
+            return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
+        except (OverflowError, OSError, ValueError) as exc:  # past year 9999, or before year 1
+            raise ValueError(f"{text!r} is out of the range of dates (years 1 to 9999)") from exc
     match = _W3C_DATE.match(value) or _COMPACT_DATE.match(value)
     if not match:
         raise ValueError(f"{text!r} is not a date (use ISO 8601, e.g. 2026-01-31T12:00:00Z, or epoch seconds)")

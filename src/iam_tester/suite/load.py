@@ -10,15 +10,19 @@ import dataclasses
 import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..engine.principals import parse_request_principal
+from ..engine.requests import ACTION, checked_resource, is_request_resource
+from ..errors import InvalidArgumentError, Location, SuiteError
 from ..policy import PolicyDocument, PolicyKind
 from ..policy.sourcemap import PathPart
+from ..policy.textfile import path_name
 from ._gc import paused_gc
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
-from .reader import SuiteText, kind_of, read_data_file
+from .reader import SuiteText, kind_of, read_data_file, value_text
 from .resolve import PolicyResolver, display_path
 
 __all__ = ["load_suite", "load_suites"]
@@ -33,8 +37,6 @@ _LEVEL_SLOTS = {"scps": PolicyKind.SCP, "rcps": PolicyKind.RCP}
 _SUITE_KEY_SET = frozenset(SUITE_KEYS)
 _CASE_KEY_SET = frozenset(CASE_KEYS)
 
-# A request names one concrete action: service prefix, colon, name; no wildcards.
-_ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9_-]+\Z")
 _ACCOUNT = re.compile(r"\d{12}\Z")
 
 
@@ -47,7 +49,10 @@ def load_suites(paths: Iterable[str | os.PathLike[str]]) -> list[Suite]:
 
 def load_suite(path: str | os.PathLike[str], *, resolver: PolicyResolver | None = None) -> Suite:
     """Load one suite file (YAML, or JSON for ``.json``); raises on the first problem found."""
-    file = Path(path)
+    given: object = path
+    if not isinstance(given, (str, os.PathLike)):
+        raise SuiteError(f"{path_name(given)} is not a path to a suite", location=Location(path_name(given)))
+    file = Path(given)
     display = display_path(file)
     with paused_gc():
         data, text = read_data_file(file, display)
@@ -67,12 +72,19 @@ class _SuiteBuilder:
                 (),
                 hint="see docs/suites.md for the format",
             )
+        if "Statement" in data and "cases" not in data:
+            raise self.text.error(
+                "this is a policy document, not a suite",
+                (),
+                hint="check takes suites (docs/suites.md); for one policy use `iam-tester validate FILE` or "
+                "`iam-tester explain --policy FILE --action ... --resource ...`",
+            )
         self.known_keys(data, _SUITE_KEY_SET, SUITE_KEYS, (), "the suite")
         name = self.optional_string(data, "name", ()) or default_name
         slots = (
             self.policies(data.get("policies"), ("policies",), PolicySlots()) if "policies" in data else PolicySlots()
         )
-        principal = self.optional_string(data, "principal", ()) or DEFAULT_PRINCIPAL
+        principal = self.principal(data, ()) or DEFAULT_PRINCIPAL
         account = self.account(data, ())
         context = self.context(data["context"], ("context",), {}) if "context" in data else {}
         if "cases" not in data:
@@ -97,9 +109,9 @@ class _SuiteBuilder:
             raise self.text.error(
                 "the case has no `action`", where, hint="give the action, e.g. `action: s3:GetObject`"
             )
-        if not isinstance(action, str) or not _ACTION.match(action):
+        if not isinstance(action, str) or not ACTION.match(action):
             raise self.text.error(
-                f"`action` must be one action like s3:GetObject (service:Name, no wildcards), not {action!r}",
+                f"`action` must be one action like s3:GetObject (service:Name, no wildcards), not {value_text(action)}",
                 (*where, "action"),
             )
         resource = raw.get("resource")
@@ -109,8 +121,10 @@ class _SuiteBuilder:
             )
         if not isinstance(resource, str) or not resource:
             raise self.text.error(
-                f"`resource` must be a non-empty string, not {kind_of(resource)}", (*where, "resource")
+                f"`resource` must be a non-empty string, not {_nonempty_kind(resource)}", (*where, "resource")
             )
+        if not is_request_resource(resource):
+            self.request_part(checked_resource, resource, (*where, "resource"))  # raises, saying why
         name = self.optional_string(raw, "name", where) or f"{action} {resource}"
         policies = defaults.slots
         if "policies" in raw:
@@ -123,7 +137,7 @@ class _SuiteBuilder:
             index=index,
             action=action,
             resource=resource,
-            principal=self.optional_string(raw, "principal", where) or defaults.principal,
+            principal=self.principal(raw, where) or defaults.principal,
             policies=policies,
             locator=self.text,
             resource_account=self.account(raw, where) if "resource_account" in raw else defaults.account,
@@ -146,15 +160,29 @@ class _SuiteBuilder:
                 continue
             close = difflib.get_close_matches(str(key), order, n=1)
             hint = f"did you mean `{close[0]}`?" if close else f"the keys of {what} are: {', '.join(order)}"
-            raise self.text.error(f"unknown key {key!r} in {what}", (*where, str(key)), key=True, hint=hint)
+            raise self.text.error(f"unknown key {value_text(key)} in {what}", (*where, key), key=True, hint=hint)
 
     def optional_string(self, raw: Mapping[str, Any], key: str, where: tuple[PathPart, ...]) -> str | None:
         value = raw.get(key)
         if value is None:
             return None
         if not isinstance(value, str) or not value:
-            raise self.text.error(f"`{key}` must be a non-empty string, not {kind_of(value)}", (*where, key))
+            raise self.text.error(f"`{key}` must be a non-empty string, not {_nonempty_kind(value)}", (*where, key))
         return value
+
+    def principal(self, raw: Mapping[str, Any], where: tuple[PathPart, ...]) -> str | None:
+        """The caller, checked now so that a bad one is reported where it is written, not at run time."""
+        value = self.optional_string(raw, "principal", where)
+        if value is not None:
+            self.request_part(parse_request_principal, value, (*where, "principal"))
+        return value
+
+    def request_part(self, check: Callable[[str], object], value: str, where: tuple[PathPart, ...]) -> None:
+        """Run one of the evaluator's own request checks, reporting its error at ``where``."""
+        try:
+            check(value)
+        except InvalidArgumentError as exc:
+            raise self.text.error(exc.message, where, hint=exc.hint) from None
 
     def account(self, raw: Mapping[str, Any], where: tuple[PathPart, ...]) -> str | None:
         value = raw.get("resource_account")
@@ -164,7 +192,7 @@ class _SuiteBuilder:
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if not isinstance(text, str) or not _ACCOUNT.match(text):
             raise self.text.error(
-                f"`resource_account` must be a 12-digit account ID, not {value!r}",
+                f"`resource_account` must be a 12-digit account ID, not {value_text(value)}",
                 (*where, "resource_account"),
                 hint='quote it in YAML ("012345678901") so leading zeros are kept',
             )
@@ -176,9 +204,13 @@ class _SuiteBuilder:
         found = Expectation.parse(raw) if isinstance(raw, str) else None
         if found is None:
             choices = [e.value for e in Expectation]
-            close = difflib.get_close_matches(str(raw), choices, n=1, cutoff=0.5)
+            close = difflib.get_close_matches(raw, choices, n=1, cutoff=0.5) if isinstance(raw, str) else []
             hint = f"did you mean `{close[0]}`?" if close else "denied matches either kind of deny"
-            raise self.text.error(f"`expect` must be one of {', '.join(choices)}, not {raw!r}", where, hint=hint)
+            if isinstance(raw, bool):
+                hint = "write the decision you expect, e.g. `expect: allowed` or `expect: denied`"
+            raise self.text.error(
+                f"`expect` must be one of {', '.join(choices)}, not {value_text(raw)}", where, hint=hint
+            )
         return found
 
     def context(
@@ -305,3 +337,7 @@ class _Defaults:
     principal: str
     account: str | None
     context: Mapping[str, ContextValue]
+
+
+def _nonempty_kind(value: Any) -> str:
+    return "an empty string" if value == "" else kind_of(value)

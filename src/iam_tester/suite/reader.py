@@ -1,38 +1,29 @@
 """Read a suite file's text into plain data plus a map back to lines, without a second parse.
 
-YAML goes through libyaml (the C loader) when PyYAML was built with it. Timestamps are *not*
-resolved: ``Version: 2012-10-17`` in an inline policy must stay the string IAM expects, not a date.
-A ``.json`` file is read with the ``json`` module (strict and much faster for big generated suites);
-its line map is only built if something is wrong.
+YAML goes through :mod:`.yaml_text` (the safe loader, bounded, without date conversion: see there).
+A ``.json`` file is read with the ``json`` module, strictly (:mod:`iam_tester.policy.jsontext`), and
+much faster for big generated suites; its line map is only built if something is wrong. Whatever the
+file holds, reading it raises nothing but a located :class:`~iam_tester.errors.SuiteError`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import Location, SuiteError
+from ..policy.describe import shown
+from ..policy.jsontext import BOM, JsonTextError, load_json
 from ..policy.sourcemap import JsonSourceMap, NoSourceMap, PathPart, SourceMap, YamlSourceMap, format_path
+from ..policy.textfile import MIB, TextFileError, read_text_file
 
-__all__ = ["SuiteText", "kind_of", "read_data_file"]
+__all__ = ["SUITE_FILE_LIMIT", "SuiteText", "kind_of", "read_data_file", "value_text"]
 
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc]  # PyYAML's loaders are untyped C/Python hybrids
-    """The safe loader without timestamp resolution (dates stay strings, as in JSON)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
+# Far above any hand-written or generated suite (20,000 cases are a few megabytes); there so that a
+# wrong path (/dev/zero, a disk image) fails at once instead of filling memory.
+SUITE_FILE_LIMIT = 256 * MIB
 
 
 @dataclass(frozen=True)
@@ -64,72 +55,53 @@ def read_data_file(path: Path, display: str) -> tuple[Any, SuiteText]:
 
 def _read(path: Path, display: str) -> tuple[Any, SourceMap]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise SuiteError(f"cannot read the suite: {reason}", location=Location(display)) from None
+        text = read_text_file(path, limit=SUITE_FILE_LIMIT, what="suite")
+    except TextFileError as exc:
+        if exc.code == "unreadable-file":
+            hint = "give suite files, e.g. DIRECTORY/*.yaml" if path.is_dir() else None
+            raise SuiteError(f"cannot read the suite: {exc.message}", location=Location(display), hint=hint) from None
+        raise SuiteError(exc.message, location=Location(display, "", exc.line, exc.column)) from None
+    # YAML allows a byte-order mark at the start, and JSON readers may skip it (RFC 8259, 8.1); columns
+    # are counted without it, as an editor shows them.
+    text = text.removeprefix(BOM)
     if path.suffix.lower() == ".json":
         return _read_json(text, display)
     return _read_yaml(text, display)
 
 
 def _read_json(text: str, display: str) -> tuple[Any, SourceMap]:
+    duplicated = False
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicated
+        result = dict(pairs)
+        duplicated = duplicated or len(result) != len(pairs)
+        return result
+
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SuiteError(f"not valid JSON: {exc.msg}", location=Location(display, "", exc.lineno, exc.colno)) from None
-    return data, JsonSourceMap(text)
+        data = load_json(text, object_pairs_hook=pairs_hook)
+    except JsonTextError as exc:
+        location = Location(display, "", exc.line, exc.column)
+        raise SuiteError(f"not valid JSON: {exc.message}", location=location) from None
+    source_map = JsonSourceMap(text)
+    if duplicated:
+        # JSON, like YAML, keeps the last of two equal keys without a word (a case with two `expect`s);
+        # the (lazily built) source map says where the repeat is.
+        for parts, (line, column) in source_map.duplicate_keys()[:1]:
+            raise SuiteError(
+                f"the key {parts[-1]!r} appears twice in one object; JSON would silently keep the last",
+                location=Location(display, format_path(parts), line, column),
+            )
+    return data, source_map
 
 
 def _read_yaml(text: str, display: str) -> tuple[Any, SourceMap]:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = None if node is None else loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-        problem = exc.problem or "unexpected text"
-        if exc.context:
-            started = exc.context_mark
-            where = f" at line {started.line + 1}" if started is not None and started is not mark else ""
-            problem = f"{problem} ({exc.context}{where})"
-        raise SuiteError(f"not valid YAML: {problem}", location=Location(display, "", line, column)) from None
-    except yaml.YAMLError as exc:  # a reader error (bad characters) without a mark
-        raise SuiteError(f"not valid YAML: {exc}", location=Location(display)) from None
-    finally:
-        loader.dispose()
+    from .yaml_text import load_yaml
+
+    data, node = load_yaml(text, display)
     if node is None:
         return None, NoSourceMap()
-    _no_duplicate_keys(node, display, (), depth=_DUPLICATE_DEPTH)
     return data, YamlSourceMap(node)
-
-
-# YAML keeps the last of two equal keys without a word; in a suite that hides a mistake (a case with
-# two `expect`s). Checked down to the keys of a case's `context`, `policies` and `call` (root, the
-# `cases` list, a case, its mappings); deeper, inline policy documents are JSON-like and left as IAM
-# reads them.
-_DUPLICATE_DEPTH = 4
-
-
-def _no_duplicate_keys(node: yaml.Node, display: str, parts: tuple[PathPart, ...], *, depth: int) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[object] = set()
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else None
-            if name is not None:
-                if name in seen:
-                    mark = key.start_mark
-                    raise SuiteError(
-                        f"the key {name!r} appears twice in one mapping; YAML would silently keep the last",
-                        location=Location(display, format_path((*parts, name)), mark.line + 1, mark.column + 1),
-                    )
-                seen.add(name)
-            if depth > 1 and name is not None:
-                _no_duplicate_keys(value, display, (*parts, name), depth=depth - 1)
-    elif isinstance(node, yaml.SequenceNode) and depth > 1:
-        for index, item in enumerate(node.value):
-            _no_duplicate_keys(item, display, (*parts, index), depth=depth - 1)
 
 
 def kind_of(value: Any) -> str:
@@ -142,8 +114,19 @@ def kind_of(value: Any) -> str:
         return "a number"
     if isinstance(value, str):
         return "a string"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return type(value).__name__
+    # Only YAML's explicit tags (!!timestamp, !!binary, !!set) make anything else.
+    return f"a value of type {type(value).__name__}"
+
+
+def value_text(value: Any) -> str:
+    """A value from a suite as a message shows it: strings quoted, YAML's surprises said plainly."""
+    if isinstance(value, bool):
+        # YAML 1.1 reads unquoted yes/no/on/off/true/false as booleans: `expect: yes` is not a string.
+        return f"the boolean {str(value).lower()} (YAML reads unquoted yes, no, on, off, true and false as booleans)"
+    if value is None or isinstance(value, (list, tuple, dict)):
+        return kind_of(value)
+    return shown(value)

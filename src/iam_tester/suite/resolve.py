@@ -95,6 +95,8 @@ class PolicyResolver:
     ) -> PolicyDocument:
         if not isinstance(raw, str) or not raw.strip():
             raise text.error(f"a policy file path must be a non-empty string, not {kind_of(raw)}", parts)
+        if "\0" in raw:
+            raise text.error("a policy file path may not contain a NUL character", parts)
         path = text.directory / os.path.expanduser(raw)
         key = (os.path.abspath(path), kind, name)
         cached = self._files.get(key)

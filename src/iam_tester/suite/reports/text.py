@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..results import CaseResult, RunResult, Status
-from .tree import DECISION_STYLES, explanation_tree, reason, ref_text
+from .tree import DECISION_STYLES, explanation_tree, printable, reason, ref_text
 
 __all__ = ["render_text", "summary_line"]
 
@@ -47,7 +47,7 @@ def summary_line(run: RunResult) -> Text:
 
 
 def _table(name: str, path: str, results: list[CaseResult]) -> Table:
-    table = Table(title=Text(f"{name} ({path})", style="bold"), title_justify="left", expand=False)
+    table = Table(title=Text(printable(f"{name} ({path})"), style="bold"), title_justify="left", expand=False)
     table.add_column("", no_wrap=True)
     table.add_column("case")
     table.add_column("expected", no_wrap=True)
@@ -58,7 +58,7 @@ def _table(name: str, path: str, results: list[CaseResult]) -> Table:
         expect = result.case.expect
         table.add_row(
             _STATUS[result.status],
-            Text(result.case.name),
+            Text(printable(result.case.name)),
             Text(expect.value if expect else "-", style="" if expect else "dim"),
             Text(decision.value, style=DECISION_STYLES[decision]),
             Text(_because(result)),
@@ -79,8 +79,8 @@ def _failure(result: CaseResult) -> RenderableType:
     expect = case.expect.value if case.expect else "-"
     header = Text.assemble(
         ("FAIL ", "bold red"),
-        (case.name, "bold"),
-        f" ({case.location}): expected {expect}, got ",
+        (printable(case.name), "bold"),
+        printable(f" ({case.location}): expected {expect}, got "),
         (result.evaluation.decision.value, DECISION_STYLES[result.evaluation.decision]),
     )
     return Group(header, explanation_tree(result.evaluation.request, result.evaluation.explain()), Text(""))
