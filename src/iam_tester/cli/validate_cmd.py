@@ -109,17 +109,6 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _finding_json(finding: Finding) -> dict[str, Any]:
-    return {
-        "severity": finding.severity.value,
-        "code": finding.code,
-        "message": finding.message,
-        "path": finding.location.path,
-        "line": finding.location.line,
-        "column": finding.location.column,
-    }
-
-
 def _json_document(reports: list[Any], exit_code: int) -> dict[str, Any]:
     versions = sorted({r.catalog_version for r in reports if r.catalog_version})
     return {
@@ -137,7 +126,7 @@ def _json_document(reports: list[Any], exit_code: int) -> dict[str, Any]:
                 "file": report.name,
                 "type": report.kind.value,
                 "valid": report.ok,
-                "findings": [_finding_json(f) for f in report.findings],
+                "findings": [f.to_dict() for f in report.findings],
             }
             for report in reports
         ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import Location
 
@@ -27,3 +28,14 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity.value} [{self.code}] {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as JSON-ready data (the shape of ``validate --format json``'s findings)."""
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "path": self.location.path,
+            "line": self.location.line,
+            "column": self.location.column,
+        }

@@ -40,9 +40,12 @@ _CASE_KEY_SET = frozenset(CASE_KEYS)
 _ACCOUNT = re.compile(r"\d{12}\Z")
 
 
-def load_suites(paths: Iterable[str | os.PathLike[str]]) -> list[Suite]:
-    """Load several suites, reading each policy file they share only once."""
-    resolver = PolicyResolver()
+def load_suites(paths: Iterable[str | os.PathLike[str]], *, catalog: bool = True) -> list[Suite]:
+    """Load several suites, reading and validating each policy file they share only once.
+
+    ``catalog=False`` skips the IAM catalog checks of the policies (their grammar is always checked).
+    """
+    resolver = PolicyResolver(catalog=catalog)
     with paused_gc():
         return [load_suite(path, resolver=resolver) for path in paths]
 
@@ -96,7 +99,7 @@ class _SuiteBuilder:
             raise self.text.error("`cases` is empty: a suite needs at least one case", ("cases",))
         defaults = _Defaults(slots, principal, account, context)
         cases = tuple(self.case(i, raw, defaults) for i, raw in enumerate(raw_cases))
-        return Suite(path=self.text.display, name=name, cases=cases)
+        return Suite(path=self.text.display, name=name, cases=cases, warnings=self.resolver.take_warnings())
 
     def case(self, index: int, raw: Any, defaults: _Defaults) -> Case:
         where: tuple[PathPart, ...] = ("cases", index)

@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeAlias
 
 from ..engine.results import Decision, Request
 from ..errors import Location
+from ..policy.findings import Finding
 from ..policy.model import PolicyDocument
 from ..policy.sourcemap import PathPart
 
@@ -157,3 +158,5 @@ class Suite:
     path: str
     name: str
     cases: tuple[Case, ...]
+    # Validation warnings of the policies this suite was first to load (each policy's, once per run).
+    warnings: tuple[Finding, ...] = ()

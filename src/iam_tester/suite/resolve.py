@@ -1,10 +1,11 @@
 """Turn the policy references a suite makes into checked documents.
 
 A reference is a path (relative to the suite file), an inline document, or ``{name, file}`` /
-``{name, document}``. Every document goes through :mod:`iam_tester.policy` with the kind of its slot
-(an SCP is checked as an SCP), so the grammar lives in one place. A file is read and checked once
-per kind and name, however many suites and cases name it; an error inside an inline document is
-reported at its line in the suite.
+``{name, document}``. Every document is validated by :mod:`iam_tester.policy` with the kind of its slot
+(an SCP is checked as an SCP), so the grammar and the catalog checks live in one place: an error stops
+the run, a warning (a typo'd action, a key the action never sees) is kept for the report. A file is read
+and checked once per kind and name, however many suites and cases name it; a finding inside an inline
+document is reported at its line in the suite.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..errors import Location, PolicyError, SuiteError
-from ..policy import Finding, PolicyDocument, PolicyKind, check_policy, load_policy_file
-from ..policy.sourcemap import PathPart, SourceMap, format_path
+from ..policy import Finding, PolicyDocument, PolicyKind, validate_policy, validate_policy_file
+from ..policy.sourcemap import PathPart, PrefixedSourceMap, format_path
 from .reader import SuiteText, kind_of
 
 __all__ = ["PolicyResolver", "display_path"]
@@ -35,22 +36,21 @@ def display_path(path: Path) -> str:
     return absolute if relative.startswith(os.pardir) else relative
 
 
-class _PrefixedMap:
-    """Positions of an inline document: its paths are looked up under the suite's path to it."""
-
-    def __init__(self, inner: SourceMap, prefix: Sequence[PathPart]) -> None:
-        self.inner = inner
-        self.prefix = tuple(prefix)
-
-    def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
-        return self.inner.position((*self.prefix, *path), key=key)
-
-
 class PolicyResolver:
-    """Resolves references to documents; shared by every suite of a run so each file is read once."""
+    """Resolves references to documents; shared by every suite of a run so each file is read once.
 
-    def __init__(self) -> None:
+    ``catalog=False`` skips the IAM catalog checks (grammar errors still stop the run).
+    """
+
+    def __init__(self, *, catalog: bool = True) -> None:
         self._files: dict[tuple[str, PolicyKind, str | None], PolicyDocument] = {}
+        self._catalog = catalog
+        self._warnings: list[Finding] = []
+
+    def take_warnings(self) -> tuple[Finding, ...]:
+        """The warnings found since the last call (a file's only when it was first read)."""
+        warnings, self._warnings = tuple(self._warnings), []
+        return warnings
 
     def resolve(self, raw: Any, kind: PolicyKind, text: SuiteText, parts: Sequence[PathPart]) -> PolicyDocument:
         """The document ``raw`` (found at ``parts`` in ``text``) refers to, checked as ``kind``."""
@@ -103,10 +103,12 @@ class PolicyResolver:
         if cached is not None:
             return cached
         display = display_path(path)
+        report = validate_policy_file(display, kind=kind, catalog=self._catalog)
         try:
-            document = load_policy_file(display, kind=kind)
+            document = report.raise_for_errors()
         except PolicyError as exc:
             raise _from_file_error(exc, display, text.location(parts), text.directory) from None
+        self._warnings.extend(report.warnings)
         if name is not None:
             document = dataclasses.replace(document, name=name)
         self._files[key] = document
@@ -115,18 +117,32 @@ class PolicyResolver:
     def _inline(
         self, raw: dict[Any, Any], name: str, kind: PolicyKind, text: SuiteText, parts: Sequence[PathPart]
     ) -> PolicyDocument:
-        check = check_policy(raw, kind=kind, name=name, source_map=_PrefixedMap(text.source_map, parts))
-        errors = check.errors
-        if check.document is not None and not errors:
-            return check.document
+        report = validate_policy(
+            raw,
+            kind=kind,
+            name=name,
+            source_map=PrefixedSourceMap(text.source_map, tuple(parts)),
+            catalog=self._catalog,
+        )
+        self._warnings.extend(_in_suite(finding, text, parts) for finding in report.warnings)
+        errors = report.errors
+        if report.document is not None and not errors:
+            return report.document
         first = errors[0]
-        prefix = format_path(parts)
-        inner = first.location.path
-        joined = prefix if not inner else (f"{prefix}{inner}" if inner.startswith("[") else f"{prefix}.{inner}")
-        location = Location(text.display, joined, first.location.line, first.location.column)
+        location = _in_suite(first, text, parts).location
         more = len(errors) - 1
         hint = f"{more} more error{'s' if more > 1 else ''} in this {kind.value} policy" if more else None
         raise PolicyError(first.message, location=location, code=first.code, hint=hint, findings=errors)
+
+
+def _in_suite(finding: Finding, text: SuiteText, parts: Sequence[PathPart]) -> Finding:
+    """A finding of a policy written inline in a suite, located in the suite file: its path from the
+    suite's root, its line and column in the suite."""
+    prefix = format_path(parts)
+    inner = finding.location.path
+    joined = prefix if not inner else (f"{prefix}{inner}" if inner.startswith("[") else f"{prefix}.{inner}")
+    location = Location(text.display, joined, finding.location.line, finding.location.column)
+    return dataclasses.replace(finding, location=location)
 
 
 def _from_file_error(exc: PolicyError, display: str, used_at: Location, directory: Path) -> Exception:

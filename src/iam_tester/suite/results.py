@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..engine.results import Evaluation
+from ..policy.findings import Finding
 from .model import Case, Suite
 
 __all__ = ["CaseResult", "RunResult", "Status"]
@@ -67,6 +68,11 @@ class RunResult:
     @property
     def unchecked(self) -> int:
         return self.counts[Status.UNCHECKED]
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """What validating the suites' policies found suspicious (never a reason to fail a case)."""
+        return tuple(warning for suite in self.suites for warning in suite.warnings)
 
     @property
     def exit_code(self) -> int:
