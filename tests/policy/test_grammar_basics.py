@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from iam_tester.errors import PolicyError
-from iam_tester.policy import Effect, PolicyKind, Principal, check_policy_text, parse_policy
+from iam_tester.policy import Effect, PolicyKind, Principal, parse_policy, validate_policy_text
 
 
 def test_normalises_strings_to_tuples() -> None:
@@ -104,7 +104,7 @@ def test_trust_policy_principals() -> None:
 )
 def test_errors_are_located(text: str, code: str, where: tuple[int, int]) -> None:
     """Each malformed document yields its error code at the line and column of the offending part."""
-    check = check_policy_text(text, name="p.json")
+    check = validate_policy_text(text, name="p.json", catalog=False)
     assert check.document is None
     first = check.errors[0]
     assert (first.code, (first.location.line, first.location.column)) == (code, where)
@@ -124,7 +124,9 @@ def test_parse_policy_raises_with_all_errors() -> None:
 def test_size_limit_counts_without_whitespace() -> None:
     """A role's inline policy may have 10,240 characters, white space not counted."""
     statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/" + "k" * 10_300}
-    check = check_policy_text(
-        '{"Version": "2012-10-17", "Statement": [' + str(statement).replace("'", '"') + "]}", name="big.json"
+    check = validate_policy_text(
+        '{"Version": "2012-10-17", "Statement": [' + str(statement).replace("'", '"') + "]}",
+        name="big.json",
+        catalog=False,
     )
     assert [f.code for f in check.errors] == ["policy-too-large"]

@@ -14,8 +14,6 @@ import pytest
 from iam_tester.errors import IamTesterError, PolicyError
 from iam_tester.policy import (
     PolicyKind,
-    check_policy,
-    check_policy_text,
     load_policy_file,
     parse_policy,
     validate_policy,
@@ -37,7 +35,7 @@ def _policy(**statement: Any) -> dict[str, Any]:
 
 
 def _codes(document: Any) -> list[tuple[str, str]]:
-    return [(f.code, f.location.path) for f in check_policy(document).errors]
+    return [(f.code, f.location.path) for f in validate_policy(document, catalog=False).errors]
 
 
 # -- JSON text ------------------------------------------------------------------------------------------
@@ -46,7 +44,7 @@ def _codes(document: Any) -> list[tuple[str, str]]:
 def test_long_integer_is_invalid_json_at_its_place() -> None:
     """A 5,000-digit number (Python refuses to convert it) is an invalid-json finding where it starts."""
     text = '{"Version": "2012-10-17",\n "Id": ' + "7" * 5000 + "}"
-    (finding,) = check_policy_text(text).findings
+    (finding,) = validate_policy_text(text, catalog=False).findings
     assert (finding.code, finding.location.line, finding.location.column) == ("invalid-json", 2, 8)
     assert "5,000 digits" in finding.message
 
@@ -55,7 +53,7 @@ def test_long_integer_is_invalid_json_at_its_place() -> None:
 def test_nesting_too_deep_for_the_parser_is_invalid_json(depth: int) -> None:
     """Arrays nested past the parser's recursion limit are an invalid-json finding, not a RecursionError."""
     text = '{"Statement": ' + "[" * depth + "]" * depth + "}"
-    (finding,) = check_policy_text(text).findings
+    (finding,) = validate_policy_text(text, catalog=False).findings
     assert finding.code == "invalid-json"
     assert f"nested {depth + 1:,} levels deep" in finding.message
     assert (finding.location.line, finding.location.column) == (1, 14 + depth)
@@ -74,7 +72,7 @@ def test_nesting_the_parser_reads_but_the_position_scanner_cannot(depth: int) ->
 @pytest.mark.parametrize(("constant", "column"), [("NaN", 8), ("Infinity", 8), ("-Infinity", 8)])
 def test_nan_and_infinity_are_not_json(constant: str, column: int) -> None:
     """NaN and Infinity (which Python's json reads) are invalid JSON, located where they are written."""
-    (finding,) = check_policy_text(f'{{"Id": {constant}}}').findings
+    (finding,) = validate_policy_text(f'{{"Id": {constant}}}', catalog=False).findings
     assert (finding.code, finding.location.column) == ("invalid-json", column)
     assert "is not a JSON value" in finding.message
 
@@ -87,7 +85,7 @@ def test_nan_inside_a_string_is_fine() -> None:
 def test_lone_surrogate_escape_is_invalid_json() -> None:
     """A \\ud800 escape alone is not a character: invalid-json at the string (it could not be sent to AWS)."""
     text = '{"Version": "2012-10-17",\n "Id": "ab\\ud800"}'
-    (finding,) = check_policy_text(text).findings
+    (finding,) = validate_policy_text(text, catalog=False).findings
     assert (finding.code, finding.location.line, finding.location.column) == ("invalid-json", 2, 8)
     assert "\\ud800" in finding.message
 
@@ -195,14 +193,16 @@ def test_non_string_top_level_key_is_an_unknown_element(key: Any, path: str) -> 
 )
 def test_condition_values_json_cannot_hold(value: Any, shown_as: str) -> None:
     """A 5,000-digit number, a date, bytes or a set as a condition value is a wrong-type error saying what it is."""
-    (error,) = check_policy(_policy(Condition={"StringEquals": {"aws:username": value}})).errors
+    (error,) = validate_policy(_policy(Condition={"StringEquals": {"aws:username": value}}), catalog=False).errors
     assert error.code == "wrong-type"
     assert shown_as in error.message
 
 
 def test_date_version_from_yaml_says_date() -> None:
     """A Version that YAML made a date (explicit !!timestamp) is invalid-version, shown as a date."""
-    (error,) = check_policy({"Version": dt.date(2012, 10, 17), "Statement": _policy()["Statement"]}).errors
+    (error,) = validate_policy(
+        {"Version": dt.date(2012, 10, 17), "Statement": _policy()["Statement"]}, catalog=False
+    ).errors
     assert error.code == "invalid-version"
     assert "the date 2012-10-17" in error.message
 
@@ -215,12 +215,12 @@ def test_unserialisable_junk_does_not_break_the_size_check(kind: PolicyKind) -> 
         nested = [nested]
     for junk in (dt.date(2020, 1, 1), nested, 10**5000):
         document = {"Version": "2012-10-17", "Statement": _policy()["Statement"], "Extra": junk}
-        assert [f.code for f in check_policy(document, kind=kind).errors] == ["unknown-element"]
+        assert [f.code for f in validate_policy(document, kind=kind, catalog=False).errors] == ["unknown-element"]
 
 
 def test_messages_show_values_bounded() -> None:
     """A huge value in a message is shortened (a YAML alias bomb would otherwise print for ever)."""
-    error = check_policy(_policy(Effect=["Allow"] * 100_000)).errors[0]
+    error = validate_policy(_policy(Effect=["Allow"] * 100_000), catalog=False).errors[0]
     assert error.code == "invalid-effect"
     assert len(error.message) < 200
     assert shown(10**5000) == "a number too long to show"
@@ -231,7 +231,7 @@ def test_out_of_range_epoch_dates(text: str) -> None:
     """An epoch past year 9999 or before year 1 is a ValueError (a bad date), not an OverflowError."""
     with pytest.raises(ValueError, match="range of dates"):
         parse_date(text)
-    (error,) = check_policy(_policy(Condition={"DateGreaterThan": {"aws:CurrentTime": text}})).errors
+    (error,) = validate_policy(_policy(Condition={"DateGreaterThan": {"aws:CurrentTime": text}}), catalog=False).errors
     assert error.code == "invalid-condition-value"
 
 
@@ -250,5 +250,5 @@ def test_crlf_and_tabs_keep_lines_and_columns() -> None:
         "}",
     ]
     for text in ("\n".join(lines), "\r\n".join(lines), "\n".join(line.replace("  ", "\t\t") for line in lines)):
-        (finding,) = check_policy_text(text).findings
+        (finding,) = validate_policy_text(text, catalog=False).findings
         assert (finding.location.line, finding.location.column) == (3, 28)

@@ -3,14 +3,6 @@
 
 from .findings import Finding, Severity
 from .limits import SIZE_LIMITS, compact_json, policy_size
-from .load import (
-    PolicyCheck,
-    check_policy,
-    check_policy_file,
-    check_policy_text,
-    load_policy_file,
-    parse_policy,
-)
 from .model import (
     VERSION_2008,
     VERSION_2012,
@@ -25,6 +17,8 @@ from .validate import (
     PolicySource,
     ValidationReport,
     ValidPolicy,
+    load_policy_file,
+    parse_policy,
     require_valid_policy,
     validate_policy,
     validate_policy_file,
@@ -38,7 +32,6 @@ __all__ = [
     "ConditionEntry",
     "Effect",
     "Finding",
-    "PolicyCheck",
     "PolicyDocument",
     "PolicyKind",
     "PolicySource",
@@ -47,9 +40,6 @@ __all__ = [
     "Statement",
     "ValidPolicy",
     "ValidationReport",
-    "check_policy",
-    "check_policy_file",
-    "check_policy_text",
     "compact_json",
     "load_policy_file",
     "parse_policy",

@@ -1,12 +1,14 @@
 """Validation: the grammar, the known footguns and the IAM catalog, as one report of located findings.
 
-Two entry points:
+Entry points:
 
 - :func:`validate_policy` returns a :class:`ValidationReport` (never raises for a bad policy): what
   ``iam-tester validate`` prints.
 - :func:`require_valid_policy` is for code about to *use* a policy (the live sandbox before any AWS write,
   the suite runner before evaluating): it raises :class:`~iam_tester.errors.PolicyError` when there are
   errors (with ``strict=True``, warnings too) and otherwise returns the document with the warnings to show.
+- :func:`parse_policy` and :func:`load_policy_file` give just the checked document (grammar only, no
+  catalog), raising :class:`~iam_tester.errors.PolicyError` when it is malformed.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ __all__ = [
     "PolicySource",
     "ValidPolicy",
     "ValidationReport",
+    "load_policy_file",
+    "parse_policy",
     "require_valid_policy",
     "validate_policy",
     "validate_policy_file",
@@ -234,3 +238,23 @@ def _report(
 
         version = get_catalog().version
     return ValidationReport(name=name, kind=kind, document=document, findings=tuple(ordered), catalog_version=version)
+
+
+def parse_policy(
+    document: Mapping[str, Any] | str,
+    *,
+    kind: PolicyKind = PolicyKind.IDENTITY,
+    name: str = "policy",
+) -> PolicyDocument:
+    """A checked document from a dict or JSON text (a ``str`` is always JSON text here, never a path);
+    raises :class:`PolicyError` when it is malformed. Grammar only: the catalog is not consulted."""
+    if isinstance(document, str):
+        return validate_policy_text(document, kind=kind, name=name, catalog=False).raise_for_errors()
+    # Anything else than a mapping (a list, None) is a not-an-object error, never a TypeError.
+    return validate_policy(document, kind=kind, name=name, catalog=False).raise_for_errors()
+
+
+def load_policy_file(path: str | os.PathLike[str], *, kind: PolicyKind = PolicyKind.IDENTITY) -> PolicyDocument:
+    """A checked document from a JSON file; raises :class:`PolicyError` when it is unreadable or malformed.
+    Grammar only: the catalog is not consulted."""
+    return validate_policy_file(path, kind=kind, catalog=False).raise_for_errors()
