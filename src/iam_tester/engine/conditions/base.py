@@ -8,12 +8,14 @@ test in :mod:`.modifiers`, the same way for every family.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..wildcard import Chunks
 
-__all__ = ["AnyMatch", "Comparison", "joined"]
+__all__ = ["ORDER_RELATIONS", "AnyMatch", "Comparison", "joined", "member_of", "ordered"]
 
 AnyMatch = Callable[[str], bool]
 """Does one request value match any of the statement's values (for the positive operator)?"""
@@ -31,3 +33,52 @@ class Comparison:
 def joined(chunks: Chunks) -> str:
     """The text of a value whose wildcards do not matter."""
     return "".join(text for text, _ in chunks)
+
+
+# The suffixes of the ordered families' operators (NumericLessThan, DateGreaterThanEquals, ...).
+ORDER_RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "equals": operator.eq,
+    "lessthan": operator.lt,
+    "lessthanequals": operator.le,
+    "greaterthan": operator.gt,
+    "greaterthanequals": operator.ge,
+}
+
+
+def ordered(
+    parse: Callable[[str], object], relation: Callable[[Any, Any], bool]
+) -> Callable[[Sequence[object]], AnyMatch]:
+    """A builder for an ordered comparison: the request value (parsed by ``parse``) stands on the left; a
+    request value ``parse`` rejects matches nothing."""
+
+    def build(prepared: Sequence[object]) -> AnyMatch:
+        policy_values = tuple(prepared)
+
+        def any_match(value: str) -> bool:
+            try:
+                parsed = parse(value)
+            except ValueError:
+                return False
+            return any(relation(parsed, p) for p in policy_values)
+
+        return any_match
+
+    return build
+
+
+def member_of(parse: Callable[[str], Hashable]) -> Callable[[Sequence[object]], AnyMatch]:
+    """A builder for an equality test on parsed values (Bool, BinaryEquals): the request value, parsed, is
+    one of the policy's; a request value ``parse`` rejects matches nothing."""
+
+    def build(prepared: Sequence[object]) -> AnyMatch:
+        wanted = frozenset(prepared)
+
+        def any_match(value: str) -> bool:
+            try:
+                return parse(value) in wanted
+            except ValueError:
+                return False
+
+        return any_match
+
+    return build

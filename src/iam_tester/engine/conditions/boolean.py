@@ -5,24 +5,9 @@ Source: IAM User Guide, "Condition operators", Boolean condition operators (#Con
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ...policy.values import parse_bool
-from .base import AnyMatch, Comparison, joined
+from .base import Comparison, joined, member_of
 
 __all__ = ["BOOL_COMPARISONS"]
 
-
-def _build(prepared: Sequence[object]) -> AnyMatch:
-    wanted = frozenset(bool(p) for p in prepared)
-
-    def any_match(value: str) -> bool:
-        try:
-            return parse_bool(value) in wanted
-        except ValueError:
-            return False
-
-    return any_match
-
-
-BOOL_COMPARISONS = {"bool": Comparison(lambda chunks: parse_bool(joined(chunks)), _build)}
+BOOL_COMPARISONS = {"bool": Comparison(lambda chunks: parse_bool(joined(chunks)), member_of(parse_bool))}

@@ -7,15 +7,11 @@ Source: IAM User Guide, "Condition operators", Date condition operators (#Condit
 from __future__ import annotations
 
 import datetime as dt
-import operator
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
 
 from ...policy.values import parse_date
 from ..wildcard import Chunks
-from .base import Comparison, joined
-from .numeric import ordered
+from .base import ORDER_RELATIONS, Comparison, joined, ordered
 
 __all__ = ["DATE_COMPARISONS"]
 
@@ -28,14 +24,6 @@ def _prepare(chunks: Chunks) -> dt.datetime:
     return parse_date(joined(chunks))
 
 
-_RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
-    "equals": operator.eq,
-    "lessthan": operator.lt,
-    "lessthanequals": operator.le,
-    "greaterthan": operator.gt,
-    "greaterthanequals": operator.ge,
-}
-
 DATE_COMPARISONS = {
-    f"date{name}": Comparison(_prepare, ordered(_request_date, relation)) for name, relation in _RELATIONS.items()
+    f"date{name}": Comparison(_prepare, ordered(_request_date, relation)) for name, relation in ORDER_RELATIONS.items()
 }
