@@ -31,6 +31,7 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?Infinity|NaN|-?\d+(?:\.\d+)?(
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LONG_INTEGER = 4300  # CPython's default sys.get_int_max_str_digits()
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 class JsonTextError(ValueError):
@@ -58,6 +59,9 @@ def load_json(text: str, *, object_pairs_hook: Callable[[list[tuple[str, Any]]],
     try:
         value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=object_pairs_hook)
     except json.JSONDecodeError as exc:
+        comma = _trailing_comma(text, exc.pos)
+        if comma is not None:
+            raise _error(text, comma, "a comma after the last item, which JSON does not allow: remove it") from None
         message = exc.msg
         if exc.pos == 0 and text.startswith(BOM):
             message = "the text starts with a byte-order mark (U+FEFF)"
@@ -101,6 +105,21 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
 def _error(text: str, offset: int, message: str) -> JsonTextError:
     line, column = line_column(text, offset)
     return JsonTextError(message, line, column)
+
+
+def _trailing_comma(text: str, pos: int) -> int | None:
+    """Where the trailing comma is, when that is why the parser stopped at ``pos``: the most common slip in
+    hand-written JSON. Python's parser reports it at the closing bracket (before 3.13) or at the comma
+    (3.13 and later); both are told at the comma, with one message."""
+    if pos >= len(text):
+        return None
+    if text[pos] == ",":
+        end = _WHITESPACE.match(text, pos + 1).end()  # type: ignore[union-attr]  # `*` always matches
+        return pos if text[end : end + 1] in ("]", "}") else None
+    if text[pos] in "]}":
+        before = len(text[:pos].rstrip(" \t\n\r")) - 1
+        return before if before >= 0 and text[before] == "," else None
+    return None
 
 
 def _digits(token: str) -> int:
