@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["arn_fits_format", "split_arn"]
+__all__ = ["arn_fits_format", "placeholder_regex", "split_arn"]
 
 _STAR = 0  # any run of characters, possibly empty
 _ANY = 1  # exactly one character
@@ -45,7 +45,7 @@ def _segments_meet(policy_segment: str, format_segment: str) -> bool:
     pattern = _policy_tokens(policy_segment)
     expected = _format_tokens(format_segment)
     if all(isinstance(t, str) for t in pattern):
-        return _format_regex(format_segment).fullmatch(policy_segment) is not None
+        return placeholder_regex(format_segment).fullmatch(policy_segment) is not None
     return _intersects(pattern, expected)
 
 
@@ -67,15 +67,17 @@ def _format_tokens(segment: str) -> tuple[Token, ...]:
 
 
 @lru_cache(maxsize=4096)
-def _format_regex(segment: str) -> re.Pattern[str]:
+def placeholder_regex(text: str, *, ignore_case: bool = False) -> re.Pattern[str]:
+    """``text`` as a regular expression in which each catalog placeholder (``${BucketName}``, ``<id>``)
+    stands for one or more characters of any kind."""
     parts: list[str] = []
     position = 0
-    for match in _PLACEHOLDER.finditer(segment):
-        parts.append(re.escape(segment[position : match.start()]))
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append(re.escape(text[position : match.start()]))
         parts.append(".+")
         position = match.end()
-    parts.append(re.escape(segment[position:]))
-    return re.compile("".join(parts), re.DOTALL)
+    parts.append(re.escape(text[position:]))
+    return re.compile("".join(parts), (re.IGNORECASE if ignore_case else 0) | re.DOTALL)
 
 
 def _intersects(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:

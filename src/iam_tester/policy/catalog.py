@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import IamTesterError
+from .arns import placeholder_regex
 
 __all__ = [
     "ActionInfo",
@@ -79,7 +80,7 @@ class KeyMatcher:
         self.patterns: list[tuple[re.Pattern[str], ConditionKeyInfo]] = []
         for info in infos:
             if "${" in info.name or "<" in info.name:
-                self.patterns.append((_placeholder_regex(info.name), info))
+                self.patterns.append((placeholder_regex(info.name, ignore_case=True), info))
             else:
                 self.exact[info.name.lower()] = info
 
@@ -94,21 +95,6 @@ class KeyMatcher:
 
     def names(self) -> list[str]:
         return [info.name for info in self.exact.values()] + [info.name for _, info in self.patterns]
-
-
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
-
-
-@lru_cache(maxsize=2048)
-def _placeholder_regex(name: str) -> re.Pattern[str]:
-    parts: list[str] = []
-    position = 0
-    for match in _PLACEHOLDER.finditer(name):
-        parts.append(re.escape(name[position : match.start()]))
-        parts.append(".+")
-        position = match.end()
-    parts.append(re.escape(name[position:]))
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
 @lru_cache(maxsize=4096)
@@ -275,7 +261,7 @@ class Catalog:
         return [
             service
             for pattern, services in self._unassociated.items()
-            if "${" in pattern and _placeholder_regex(pattern).fullmatch(prefix)
+            if "${" in pattern and placeholder_regex(pattern, ignore_case=True).fullmatch(prefix)
             for service in services
         ]
 
