@@ -18,7 +18,11 @@ __all__ = ["main"]
 # name -> (module, attribute, one-line help). The help is here so that listing the commands does
 # not import them.
 _COMMANDS: dict[str, tuple[str, str, str]] = {
-    "check": ("iam_tester.cli.check_cmd", "check", "Check suites of expectations offline with the local evaluator."),
+    "check": (
+        "iam_tester.cli.check_cmd",
+        "check",
+        "Check suites of expectations with the local evaluator (and, with --live, against AWS).",
+    ),
     "explain": ("iam_tester.cli.explain_cmd", "explain", "Show AWS's decision for one request and why, offline."),
     "validate": ("iam_tester.cli.validate_cmd", "validate", "Check policy files: grammar, IAM catalog, footguns."),
     "embedded-aws": (
@@ -65,6 +69,7 @@ def main(**_: Any) -> None:
       iam-tester explain --policy policy.json --action s3:GetObject --resource arn:aws:s3:::b/k
       iam-tester validate policy.json
     Live (creates a temporary role in the account of your credentials; see each command's --help):
+      iam-tester check examples/live.yaml --live
       iam-tester exec --policy policy.json -- aws s3 ls s3://my-bucket
       iam-tester sweep --dry-run
 

@@ -4,6 +4,11 @@ Each case holds ``suite``, ``name``, ``action``, ``resource``, ``principal``, ``
 (``null`` when the case has none), ``ok`` (``true``/``false``, ``null`` without ``expect``),
 ``summary`` and ``reasons`` — the deciding statements as :meth:`StatementRef.to_dict` objects. A
 failed case also carries ``explanation`` (:meth:`Explanation.to_dict`). The shape is in docs/check.md.
+
+A live run adds ``disagreements``, ``errors`` and ``inconclusive`` counts at the top and ``notes`` at the
+end, and to every case ``predicted`` (the evaluator's decision for the principal that really called),
+``observed`` (``allowed``, ``denied``, ``explicitDeny``, ``implicitDeny``, or ``null`` when no call ran or
+it told nothing), ``observed_error`` (``{"code", "message"}`` or ``null``) and ``inconclusive``.
 """
 
 from __future__ import annotations
@@ -15,12 +20,25 @@ from ..results import CaseResult, RunResult, Status
 
 __all__ = ["case_to_dict", "json_report", "write_json"]
 
+_EXPLAINED = frozenset({Status.FAILED})
+
 
 def json_report(run: RunResult) -> dict[str, Any]:
-    return {"passed": run.passed, "failed": run.failed, "cases": [case_to_dict(r) for r in run.results]}
+    report: dict[str, Any] = _counts(run)
+    report["cases"] = [case_to_dict(r, live=run.live) for r in run.results]
+    if run.live:
+        report["notes"] = list(run.notes)
+    return report
 
 
-def case_to_dict(result: CaseResult) -> dict[str, Any]:
+def _counts(run: RunResult) -> dict[str, Any]:
+    counts: dict[str, Any] = {"passed": run.passed, "failed": run.failed}
+    if run.live:
+        counts.update(disagreements=run.disagreements, errors=run.errors, inconclusive=run.inconclusive)
+    return counts
+
+
+def case_to_dict(result: CaseResult, *, live: bool = False) -> dict[str, Any]:
     case, evaluation = result.case, result.evaluation
     data: dict[str, Any] = {
         "suite": result.suite.path,
@@ -34,18 +52,43 @@ def case_to_dict(result: CaseResult) -> dict[str, Any]:
         "summary": evaluation.summary,
         "reasons": [ref.to_dict() for ref in evaluation.deciding],
     }
-    if result.status is Status.FAILED:
-        data["explanation"] = evaluation.explain().to_dict()
+    if live:
+        data.update(_live_fields(result))
+    if result.status in _EXPLAINED or result.disagrees:
+        prediction = result.live.prediction if result.live is not None else evaluation
+        data["explanation"] = prediction.explain().to_dict()
     return data
+
+
+def _live_fields(result: CaseResult) -> dict[str, Any]:
+    check = result.live
+    if check is None:  # not run live: the prediction is the offline decision
+        return {
+            "predicted": result.evaluation.decision.value,
+            "observed": None,
+            "observed_error": None,
+            "inconclusive": False,
+        }
+    error = check.outcome.error
+    return {
+        "predicted": check.prediction.decision.value,
+        "observed": check.observed,
+        "observed_error": None if error is None else error.to_dict(),
+        "inconclusive": check.inconclusive,
+    }
 
 
 def write_json(run: RunResult, stream: IO[str]) -> None:
     """The report with one case per line: readable, and written by the C encoder (``indent`` would
     switch ``json`` to its pure-Python encoder, several times slower on big suites)."""
-    stream.write(f'{{"passed": {run.passed}, "failed": {run.failed}, "cases": [')
+    head = json.dumps(_counts(run))[:-1]  # without the closing brace
+    stream.write(f'{head}, "cases": [')
     separator = "\n  "
     for result in run.results:
         stream.write(separator)
-        stream.write(json.dumps(case_to_dict(result)))
+        stream.write(json.dumps(case_to_dict(result, live=run.live)))
         separator = ",\n  "
-    stream.write("\n]}\n" if run.results else "]}\n")
+    stream.write("\n]" if run.results else "]")
+    if run.live:
+        stream.write(f', "notes": {json.dumps(list(run.notes))}')
+    stream.write("}\n")
