@@ -73,8 +73,10 @@ def reported_errors() -> Iterator[None]:
     except IamTesterError as exc:
         report_error(exc)
         raise click.exceptions.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         click.echo("error: interrupted", err=True)
+        for note in getattr(exc, "__notes__", ()):  # what cleanup could not remove, and how to
+            click.echo(f"  {note}", err=True)
         raise click.exceptions.Exit(130) from None
     except Terminated as exc:
         report_error(exc)

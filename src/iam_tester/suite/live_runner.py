@@ -206,30 +206,46 @@ class _Reporter:
 
 
 def _run_all(runs: Sequence[_SandboxRun], cancel: threading.Event, report: _Reporter) -> None:
-    """Run every sandbox in its own thread; on an interrupt, stop them all and wait for their cleanup.
+    """Run every sandbox in its own thread. When one fails, or on an interrupt, stop them all; either way
+    wait for every cleanup before raising.
 
-    Completion is waited for on each run's own ``finished`` event, not with ``Thread.join``: a join that
-    a KeyboardInterrupt interrupts can leave the thread marked as stopped while it still runs (CPython
-    gh-90882), and the cleanup would not be waited for.
+    Completion is waited for on each run's own ``finished`` event, not with ``Thread.join``: a join that a
+    KeyboardInterrupt interrupts can leave the thread marked as stopped while it still runs (a known CPython
+    problem), and the cleanup would then not be waited for.
     """
+    changed = threading.Event()  # set whenever a run finishes
     try:
         for run in runs:
-            threading.Thread(target=run.run, args=(cancel,), daemon=True, name=run.label).start()
-        for run in runs:
-            while not run.finished.wait(_WAIT_SLICE):
-                pass
+            threading.Thread(target=run.run, args=(cancel, changed), daemon=True, name=run.label).start()
+        while not all(run.finished.is_set() for run in runs):
+            changed.wait(_WAIT_SLICE)
+            changed.clear()
+            if any(_failed(run) for run in runs):
+                cancel.set()  # the run fails anyway: stop the other sandboxes now
     except BaseException as interrupt:  # Ctrl-C, SIGTERM: clean up first, then let it go on
         cancel.set()
         report("cleanup", "interrupted: removing the sandboxes")
         _wait_despite_interrupts(runs)
-        for run in runs:
-            failure = getattr(run.error, "cleanup_error", None) or run.cleanup_error
-            if isinstance(failure, CleanupError):
-                attach_cleanup_failure(interrupt, failure)
+        _attach_cleanup_failures(interrupt, runs)
         raise
-    errors = [run.error for run in runs if run.error is not None and not isinstance(run.error, Cancelled)]
-    if errors:
-        raise errors[0]
+    failed = [run for run in runs if _failed(run)]
+    if failed:
+        error = failed[0].error
+        assert error is not None  # noqa: S101 - _failed says so
+        _attach_cleanup_failures(error, [run for run in runs if run is not failed[0]])
+        raise error
+
+
+def _failed(run: _SandboxRun) -> bool:
+    return run.error is not None and not isinstance(run.error, Cancelled)
+
+
+def _attach_cleanup_failures(exc: BaseException, runs: Sequence[_SandboxRun]) -> None:
+    """What the runs could not clean up, attached to the exception that ends the run (the CLI prints it)."""
+    for run in runs:
+        failure = getattr(run.error, "cleanup_error", None) or run.cleanup_error
+        if isinstance(failure, CleanupError):
+            attach_cleanup_failure(exc, failure)
 
 
 def _wait_despite_interrupts(runs: Sequence[_SandboxRun]) -> None:
@@ -269,7 +285,7 @@ class _SandboxRun:
         self.finished = threading.Event()
         self._cancel = threading.Event()
 
-    def run(self, cancel: threading.Event) -> None:
+    def run(self, cancel: threading.Event, changed: threading.Event) -> None:
         self._cancel = cancel
         self.started.set()
         try:
@@ -280,6 +296,7 @@ class _SandboxRun:
             self.error = exc
         finally:
             self.finished.set()
+            changed.set()
 
     def say(self, stage: str, message: str) -> None:
         self.report(stage, f"{self.label}: {message}")
