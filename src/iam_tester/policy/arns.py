@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["arn_fits_format", "placeholder_regex", "split_arn"]
+__all__ = ["ACCOUNT_ID", "IAM_PRINCIPAL_ARN", "arn_fits_format", "placeholder_regex", "split_arn"]
+
+ACCOUNT_ID = re.compile(r"\d{12}\Z")
+"""An AWS account ID: exactly twelve digits."""
+IAM_PRINCIPAL_ARN = re.compile(
+    r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)\Z"
+)
+"""An IAM or STS ARN of a principal (``iam::ACCOUNT:user/...``, ``sts::ACCOUNT:assumed-role/...``), in any
+partition (``aws``, ``aws-cn``, ``aws-us-gov`` ...); the resource part is checked by whoever reads it."""
 
 _STAR = 0  # any run of characters, possibly empty
 _ANY = 1  # exactly one character

@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .._cache import BoundedCache
 from ..errors import IamTesterError
 from .arns import placeholder_regex
 
@@ -146,7 +147,7 @@ class Catalog:
         self._actions: dict[str, dict[str, ActionInfo]] = {}
         self._resource_types: dict[str, dict[str, ResourceType]] = {}
         self._keys: dict[str, KeyMatcher] = {}
-        self._matches: dict[tuple[str, str], tuple[ActionInfo, ...]] = {}
+        self._matches: BoundedCache[tuple[str, str], tuple[ActionInfo, ...]] = BoundedCache(4096)  # user patterns
         self._action_keys: dict[tuple[str, str], KeyMatcher] = {}
 
     # -- services and actions --------------------------------------------------------------------
@@ -191,7 +192,7 @@ class Catalog:
         if found is None:
             regex = _glob_regex(cache_key[1])
             found = tuple(info for lowered, info in self.actions(service).items() if regex.fullmatch(lowered))
-            self._matches[cache_key] = found
+            self._matches.put(cache_key, found)
         return found
 
     # -- resource types --------------------------------------------------------------------------
