@@ -136,16 +136,6 @@ def _json_document(reports: list[Any], exit_code: int) -> dict[str, Any]:
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.SUGGESTION: "cyan"}
 
 
-def _line(finding: Finding) -> tuple[str, str, str]:
-    """The finding as ``file:line:col``, ``severity [code]`` and the message (with its JSON path)."""
-    where = finding.location.source
-    if finding.location.line is not None:
-        where += f":{finding.location.line}:{finding.location.column or 1}"
-    label = f"{finding.severity.value} [{finding.code}]"
-    path = f" (at {finding.location.path})" if finding.location.path else ""
-    return where, label, f"{finding.message}{path}"
-
-
 def _print_text(reports: list[Any]) -> None:
     findings = [finding for report in reports for finding in report.findings]
     if sys.stdout is not None and sys.stdout.isatty():
@@ -155,9 +145,8 @@ def _print_text(reports: list[Any]) -> None:
 
         console = Console(highlight=False, soft_wrap=True)
         for finding in findings:
-            where, label, message = _line(finding)
-            console.print(Text.assemble((where, "bold"), ": ", (label, _STYLES[finding.severity]), " ", message))
+            label = (finding.label, _STYLES[finding.severity])
+            console.print(Text.assemble((finding.where, "bold"), ": ", label, " ", finding.detail))
         return
     for finding in findings:
-        where, label, message = _line(finding)
-        click.echo(f"{where}: {label} {message}")
+        click.echo(str(finding))
