@@ -138,7 +138,9 @@ def test_type_is_read_from_the_document() -> None:
     bucket = runner.invoke(main, ["validate", "examples/policies/bucket-reports.json"])
     assert bucket.exit_code == 0, bucket.output
     assert "read as a resource policy" in bucket.stderr
-    trust = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, '
+    trust = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, '
+    )
     trust += '"Action": "sts:AssumeRole"}]}'
     result = runner.invoke(main, ["validate", "--format", "json", "-"], input=trust)
     assert result.exit_code == 0, result.output
