@@ -35,11 +35,13 @@ def extract(sources: tuple[str, ...], output_format: str, source_options: Source
     source cannot know. SOURCE is KIND:PATH:
 
     \b
+      tfplan:plan.json    terraform show -json PLAN (values known only after apply are listed as unknown)
       gaad:account.json   aws iam get-account-authorization-details output (one response or pages)
       aws:                the account of the current AWS credentials, read live
 
     \b
     Examples:
+      iam-tester extract tfplan:examples/sources/plan.json
       iam-tester extract gaad:examples/sources/account.json
       iam-tester extract --format json aws: --bucket-policies | jq '.principals[].id'
     Exit status: 0 read (unknown values are listed, not an error), 2 invalid source or usage (one

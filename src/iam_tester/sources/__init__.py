@@ -63,6 +63,10 @@ def _draft(spec: SourceSpec, session: boto3.Session | None) -> SourceDraft:
         from .gaad import read_gaad
 
         return read_gaad(spec)
+    if spec.kind == "tfplan":
+        from .tfplan import read_tfplan
+
+        return read_tfplan(spec)
     import boto3
 
     from .live import read_account

@@ -16,8 +16,9 @@ from ..policy.textfile import display_path
 
 __all__ = ["KINDS", "SourceSpec", "parse_source", "partition_of"]
 
-KINDS = ("gaad", "aws")
+KINDS = ("tfplan", "gaad", "aws")
 _DESCRIPTIONS = {
+    "tfplan": "the JSON of `terraform show -json PLAN`",
     "gaad": "the output of `aws iam get-account-authorization-details`",
     "aws": "the account of the current AWS credentials, read live (write `aws:`)",
 }
