@@ -22,6 +22,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("iam_tester.cli.check_cmd", "check", "Check suites of expectations offline with the local evaluator."),
     "diff": ("iam_tester.cli.diff_cmd", "diff", "Show what a new version of a policy allows that the old does not."),
     "explain": ("iam_tester.cli.explain_cmd", "explain", "Show AWS's decision for one request and why, offline."),
+    "extract": (
+        "iam_tester.cli.extract_cmd",
+        "extract",
+        "Print the principals and resource policies a plan, template or account holds.",
+    ),
     "validate": ("iam_tester.cli.validate_cmd", "validate", "Check policy files: grammar, IAM catalog, footguns."),
     "embedded-aws": (
         "iam_tester.cli.embedded_cmd",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +19,6 @@ __all__ = ["explain"]
 
 # Kept here (not imported) so `explain --help` stays cheap; a test pins it to the suite default.
 DEFAULT_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester"
-_ACCOUNT = re.compile(r"\d{12}\Z")
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -65,7 +63,9 @@ def _request_part(ctx: click.Context, param: click.Parameter, value: str) -> str
 
 def _check_account(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     del ctx
-    if value is not None and not _ACCOUNT.match(value):
+    from ..policy.arns import ACCOUNT_ID
+
+    if value is not None and not ACCOUNT_ID.match(value):
         raise click.BadParameter(f"{value!r} is not a 12-digit account ID", param=param)
     return value
 

@@ -18,12 +18,12 @@ Which policies apply to whom (decided from the IAM User Guide and the AWS Organi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
 from ..errors import InvalidArgumentError, Location, PolicyUsageError
+from ..policy.arns import ACCOUNT_ID
 from ..policy.describe import shown
 from ..policy.model import PolicyDocument, PolicyKind
 from .combine import DecisionInputs, Verdict, combine
@@ -66,7 +66,6 @@ _TRUST_ACTIONS = frozenset(
         "sts:setcontext",
     }
 )
-_ACCOUNT = re.compile(r"\d{12}\Z")
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,6 +231,6 @@ def _check_slot(document: PolicyDocument, slot: str) -> None:
 @lru_cache(maxsize=8192)
 def _account_of(resource: str) -> str | None:
     parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and _ACCOUNT.match(parts[4]):
+    if len(parts) == 6 and parts[0] == "arn" and ACCOUNT_ID.match(parts[4]):
         return parts[4]
     return None

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import InvalidArgumentError
+from ..policy.arns import ACCOUNT_ID, IAM_PRINCIPAL_ARN
 from ..policy.model import Principal
 
 __all__ = [
@@ -88,8 +89,6 @@ class RequestPrincipal:
         return self.kind in SESSION_KINDS
 
 
-_ACCOUNT = re.compile(r"\d{12}\Z")
-_IAM_ARN = re.compile(r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)\Z")
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z", re.IGNORECASE)
 _SERVICE_LINKED_PATH = "role/aws-service-role/"
 _SERVICE_LINKED_NAME = "AWSServiceRoleFor"
@@ -98,11 +97,11 @@ _SERVICE_LINKED_NAME = "AWSServiceRoleFor"
 @lru_cache(maxsize=4096)
 def parse_request_principal(text: str) -> RequestPrincipal:
     """Read the caller; raises :class:`InvalidArgumentError` for a form IAM never authorizes."""
-    if _ACCOUNT.match(text):
+    if ACCOUNT_ID.match(text):
         return RequestPrincipal(text, PrincipalKind.ROOT, account=text)
     if _SERVICE.match(text):
         return RequestPrincipal(text, PrincipalKind.SERVICE)
-    match = _IAM_ARN.match(text)
+    match = IAM_PRINCIPAL_ARN.match(text)
     if match:
         parsed = _parse_arn(text, match["partition"], match["service"], match["account"], match["resource"])
         if parsed is not None:
@@ -214,9 +213,9 @@ def _entry_test(entry: Principal, *, exact: bool) -> EntryTest:
 
 
 def _aws_entry_test(value: str, exact: bool) -> EntryTest:
-    if _ACCOUNT.match(value):
+    if ACCOUNT_ID.match(value):
         return _account_test(value, exact)
-    match = _IAM_ARN.match(value)
+    match = IAM_PRINCIPAL_ARN.match(value)
     if not match:
         return lambda caller: None
     named = _parse_arn(value, match["partition"], match["service"], match["account"], match["resource"])

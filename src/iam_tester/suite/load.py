@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from ..engine.principals import parse_request_principal
 from ..engine.requests import ACTION, checked_resource, is_request_resource
 from ..errors import InvalidArgumentError, Location, SuiteError
 from ..policy import PolicyDocument, PolicyKind
+from ..policy.arns import ACCOUNT_ID
 from ..policy.sourcemap import PathPart
 from ..policy.textfile import path_name
 from ._gc import paused_gc
@@ -36,8 +36,6 @@ _SINGLE_SLOTS = {"boundary": PolicyKind.BOUNDARY, "session": PolicyKind.SESSION,
 _LEVEL_SLOTS = {"scps": PolicyKind.SCP, "rcps": PolicyKind.RCP}
 _SUITE_KEY_SET = frozenset(SUITE_KEYS)
 _CASE_KEY_SET = frozenset(CASE_KEYS)
-
-_ACCOUNT = re.compile(r"\d{12}\Z")
 
 
 def load_suites(paths: Iterable[str | os.PathLike[str]], *, catalog: bool = True) -> list[Suite]:
@@ -193,7 +191,7 @@ class _SuiteBuilder:
             return None
         # YAML reads an unquoted account ID as a number; that is fine unless it had leading zeros.
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if not isinstance(text, str) or not _ACCOUNT.match(text):
+        if not isinstance(text, str) or not ACCOUNT_ID.match(text):
             raise self.text.error(
                 f"`resource_account` must be a 12-digit account ID, not {value_text(value)}",
                 (*where, "resource_account"),

@@ -19,21 +19,12 @@ from typing import Any, cast
 from ..errors import Location, PolicyError, SuiteError
 from ..policy import Finding, PolicyDocument, PolicyKind, validate_policy, validate_policy_file
 from ..policy.sourcemap import PathPart, PrefixedSourceMap, format_path
+from ..policy.textfile import display_path
 from .reader import SuiteText, kind_of
 
 __all__ = ["PolicyResolver", "display_path"]
 
 _REF_KEYS = ("name", "file", "document")
-
-
-def display_path(path: Path) -> str:
-    """``path`` as the user should read it: relative to the working directory when under it."""
-    absolute = os.path.abspath(path)
-    try:
-        relative = os.path.relpath(absolute)
-    except ValueError:  # another drive on Windows
-        return absolute
-    return absolute if relative.startswith(os.pardir) else relative
 
 
 class PolicyResolver:
