@@ -59,15 +59,16 @@ def _joined(chunks: Chunks) -> str:
     return "".join(text for text, _ in chunks)
 
 
-def _string_items(spec_name: str, ignore_case: bool, wildcards: bool, chunks: Chunks) -> tuple[Item, ...]:
+def _string_items(value_type: ValueType, relation: str, chunks: Chunks) -> tuple[Item, ...]:
+    """The values one policy value matches, by the engine's rules (:mod:`iam_tester.engine.conditions`)."""
     text = _joined(chunks)
-    if spec_name.lower().startswith("arn"):
+    if value_type is ValueType.ARN:
         if text.count(":") >= _ARN_COLONS:
             return from_regex(arn_regex(chunks, trailing_star_crosses_colons=False).pattern)
         return from_regex(glob_regex(chunks).pattern)
-    if wildcards:
+    if relation == "Like":
         return from_regex(glob_regex(chunks).pattern)
-    if ignore_case:
+    if relation == "EqualsIgnoreCase":
         return literal(text.lower(), ignore_case=True)
     return literal(text)
 
@@ -86,7 +87,7 @@ def single_values(entries: Sequence[tuple[ConditionEntry, bool]], context: Conte
         values = resolved_values(entry, enabled, context)
         kind = spec.value_type
         if kind in (ValueType.STRING, ValueType.ARN):
-            sequences = [_string_items(spec.name, spec.ignore_case, spec.wildcards, c) for c in values]
+            sequences = [_string_items(kind, spec.relation, c) for c in values]
             languages.append(Language.of(sequences))
             samples.extend(_joined(c).replace("*", "x").replace("?", "x") for c in values)
         elif kind is ValueType.NUMERIC:
