@@ -21,6 +21,7 @@ from ..policy.arns import ACCOUNT_ID
 from ..policy.sourcemap import PathPart
 from ..policy.textfile import path_name
 from ._gc import paused_gc
+from .case_checks import case_findings
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
 from .reader import SuiteText, kind_of, read_data_file, value_text
 from .resolve import PolicyResolver, display_path
@@ -97,7 +98,10 @@ class _SuiteBuilder:
             raise self.text.error("`cases` is empty: a suite needs at least one case", ("cases",))
         defaults = _Defaults(slots, principal, account, context)
         cases = tuple(self.case(i, raw, defaults) for i, raw in enumerate(raw_cases))
-        return Suite(path=self.text.display, name=name, cases=cases, warnings=self.resolver.take_warnings())
+        warnings = self.resolver.take_warnings()
+        if self.resolver.catalog:
+            warnings += case_findings(cases, self.text)
+        return Suite(path=self.text.display, name=name, cases=cases, warnings=warnings)
 
     def case(self, index: int, raw: Any, defaults: _Defaults) -> Case:
         where: tuple[PathPart, ...] = ("cases", index)
