@@ -43,7 +43,28 @@ __all__ = ["check"]
     is_flag=True,
     help="Check the policies' grammar only: skip the IAM catalog's warnings (typo'd actions and the like).",
 )
-def check(suites: tuple[str, ...], output_format: str, output: Path | None, strict: bool, no_catalog: bool) -> None:
+@click.option(
+    "--allow-unknown",
+    is_flag=True,
+    help="Decide cases without the values their sources cannot know (known only after apply ...), with a "
+    "warning for each, instead of stopping with exit status 2.",
+)
+@click.option(
+    "--live-managed-policies",
+    is_flag=True,
+    help="Read the managed policies that sources attach but do not define (AWS managed ones) from the account "
+    "of the current AWS credentials.",
+)
+def check(
+    suites: tuple[str, ...],
+    *,
+    output_format: str,
+    output: Path | None,
+    strict: bool,
+    no_catalog: bool,
+    allow_unknown: bool,
+    live_managed_policies: bool,
+) -> None:
     """Check SUITE files (YAML, or JSON for .json) offline with the local evaluator.
 
     Every case's request is decided as AWS would decide it and compared with its `expect`
@@ -55,6 +76,10 @@ def check(suites: tuple[str, ...], output_format: str, output: Path | None, stri
     is checked against the IAM catalog: an unknown action, a resource of a type the action does not
     take, or a context key the action never sees draws a warning naming the case and its line. The
     warnings are also in the JSON report (`warnings`) and in JUnit; with --strict they fail the run.
+
+    A suite may test policies where they live: `sources: [tfplan:plan.json]` (or cfn:, gaad:, aws:)
+    and a `principal` that is an id or ARN from them (docs/sources.md). A case that depends on a value
+    its sources cannot know stops the run (exit 2) unless --allow-unknown.
 
     \b
     Examples:
@@ -71,7 +96,13 @@ def check(suites: tuple[str, ...], output_format: str, output: Path | None, stri
         from ..suite.runner import run_local
 
         with paused_gc():  # also while reporting: tens of thousands of objects, no cycles
-            run = run_local(load_suites(suites, catalog=not no_catalog), strict=strict)
+            loaded = load_suites(
+                suites,
+                catalog=not no_catalog,
+                allow_unknown=allow_unknown,
+                live_managed_policies=live_managed_policies,
+            )
+            run = run_local(loaded, strict=strict)
             for warning in run.warnings:
                 click.echo(str(warning), err=True)
             _report(run, output_format, output)

@@ -65,7 +65,7 @@ def combine(inputs: DecisionInputs) -> Verdict:
         if scp.applies and not scp.allowed:
             where = f"level {scp.level} ({', '.join(scp.names)})"
             return _implicit(f"no Allow statement in the SCPs at {where} applies to {inputs.action}")
-    if inputs.caller.kind is PrincipalKind.SERVICE:
+    if inputs.caller.kind in (PrincipalKind.SERVICE, PrincipalKind.IDENTITY_PROVIDER):
         return _service(inputs)
     return _iam(inputs)
 
@@ -102,11 +102,13 @@ def _refs(outcome: TypeOutcome | None, at_least: Grant = Grant.ACCOUNT) -> tuple
 
 
 def _service(inputs: DecisionInputs) -> Verdict:
-    """A service principal has no identity policies: only a resource-based policy can allow it."""
+    """A service principal, or a caller federated by an identity provider, has no identity policies: only a
+    resource-based policy (for the latter, the role's trust policy) can allow it."""
     resource = inputs.resource
     if resource is not None and resource.best_grant() is not None:
         return _allowed(_refs(resource), {})
-    return _implicit(f"no resource-based policy statement allows the service principal {inputs.caller.text}")
+    who = "the service principal" if inputs.caller.kind is PrincipalKind.SERVICE else "callers of the identity provider"
+    return _implicit(f"no resource-based policy statement allows {who} {inputs.caller.text}")
 
 
 def _iam(inputs: DecisionInputs) -> Verdict:

@@ -34,7 +34,7 @@ from .principals import PrincipalKind, parse_request_principal
 from .requests import checked_action, checked_resource, checked_text
 from .results import Evaluation, Explanation, PolicyType, Request
 
-__all__ = ["PolicySet"]
+__all__ = ["TRUST_ACTIONS", "PolicySet"]
 
 _NO_PRINCIPAL_KINDS = frozenset(
     {
@@ -54,9 +54,10 @@ _SLOT_KINDS: dict[str, frozenset[PolicyKind]] = {
     "scp": _NO_PRINCIPAL_KINDS | {PolicyKind.SCP},
     "rcp": frozenset({PolicyKind.RCP}),
 }
-# "IAM role trust policies and KMS key policies are exceptions ... they must explicitly allow access for
-# principals" ("How AWS enforcement code logic evaluates requests to allow or deny access").
-_TRUST_ACTIONS = frozenset(
+# The actions a role's trust policy decides (lower-cased). For them, as for KMS, the resource-based policy must
+# allow explicitly: "IAM role trust policies and KMS key policies are exceptions ... they must explicitly allow
+# access for principals" ("How AWS enforcement code logic evaluates requests to allow or deny access").
+TRUST_ACTIONS = frozenset(
     {
         "sts:assumerole",
         "sts:assumerolewithsaml",
@@ -196,7 +197,7 @@ class PolicySet:
             caller,
             state.request.action,
             caller.account is not None and caller.account == state.resource_account,
-            self.resource is not None and (action.startswith("kms:") or action in _TRUST_ACTIONS),
+            self.resource is not None and (action.startswith("kms:") or action in TRUST_ACTIONS),
             rcps,
             scps,
             resource_outcome,

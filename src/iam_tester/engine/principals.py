@@ -43,6 +43,11 @@ class PrincipalKind(enum.Enum):
     FEDERATED_USER = "FederatedUser"
     ROOT = "Account"
     SERVICE = "Service"
+    # A caller authenticated by an OIDC or SAML identity provider, calling AssumeRoleWithWebIdentity or
+    # AssumeRoleWithSAML: named by the provider's ARN, which is what a trust policy's Federated names. It has
+    # no identity policies; only the role's trust policy can allow it (IAM User Guide, "Create a role for
+    # OpenID Connect federation" and "Create a role for SAML 2.0 federation").
+    IDENTITY_PROVIDER = "IdentityProvider"
 
 
 IAM_KINDS = frozenset(
@@ -109,7 +114,8 @@ def parse_request_principal(text: str) -> RequestPrincipal:
     raise InvalidArgumentError(
         f"principal {text!r} is not a caller IAM can authorize",
         hint="use an IAM user, role, assumed-role session or federated-user ARN, an account root ARN or ID, "
-        "or a service principal such as s3.amazonaws.com",
+        "a service principal such as s3.amazonaws.com, or an OIDC or SAML provider ARN "
+        "(arn:aws:iam::ACCOUNT:oidc-provider/HOST) for a web identity or SAML caller",
     )
 
 
@@ -125,6 +131,8 @@ def _parse_arn(text: str, partition: str, service: str, account: str, resource: 
         return RequestPrincipal(
             text, PrincipalKind.ROLE, account, partition, name=name, role_arn=text, service_linked=linked
         )
+    if service == "iam" and kind_name in ("oidc-provider", "saml-provider") and rest:
+        return RequestPrincipal(text, PrincipalKind.IDENTITY_PROVIDER, account, partition, name=rest)
     if service == "sts" and kind_name == "assumed-role" and "/" in rest:
         role, session = rest.split("/", 1)
         return RequestPrincipal(

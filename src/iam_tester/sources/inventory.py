@@ -56,22 +56,25 @@ class Origin:
     embedded: bool = False
     source_map: SourceMap = field(default_factory=NoSourceMap, compare=False, repr=False)
 
+    def place(self, inner: str = "") -> str:
+        """How messages name the value, or ``inner`` (a JSON path inside it): the object, the attribute, then
+        the path (after a space when the document is JSON text inside a string)."""
+        place = f"{self.id} {self.attribute}" if self.attribute else self.id
+        if not inner:
+            return place
+        if self.embedded:
+            return f"{place} {inner}"
+        return place + (inner if inner.startswith("[") else f".{inner}")
+
     def location(self, inner: Sequence[PathPart] = ()) -> Location:
         """Where ``inner`` (a JSON path inside the value, e.g. ``("Statement", 0)``) is: the file, the line
-        and column when the file has them, and a path that names the object and the attribute."""
-        place = f"{self.id} {self.attribute}" if self.attribute else self.id
-        if inner:
-            rendered = format_path(inner)
-            if self.embedded:
-                place = f"{place} {rendered}"
-            else:
-                place += rendered if rendered.startswith("[") else f".{rendered}"
+        and column when the file has them, and the place (:meth:`place`)."""
         lookup = self.parts if self.embedded else (*self.parts, *inner)
         position = self.source_map.position(lookup) if self.parts else None
-        if position is None and inner and not self.embedded:
+        if position is None and inner and not self.embedded and self.parts:
             position = self.source_map.position(self.parts)
         line, column = position if position else (None, None)
-        return Location(self.file, place, line, column)
+        return Location(self.file, self.place(format_path(inner)), line, column)
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ class Inventory:
             sources=tuple(s for inv in parts for s in inv.sources),
         )
 
-    @property
+    @cached_property
     def unplaced(self) -> tuple[Unknown, ...]:
         """The unknown values attached to no principal or resource: they may concern any of them (an
         attachment whose role is unknown, a snapshot missing its last pages)."""
@@ -251,9 +254,20 @@ class Inventory:
                 return principal
         return None
 
+    @cached_property
+    def _resource_index(self) -> dict[str, list[SourceResource]]:
+        index: dict[str, list[SourceResource]] = {}
+        for resource in self.resources:
+            if resource.arn is not None:
+                index.setdefault(resource.arn, []).append(resource)
+        return index
+
     def resources_covering(self, arn: str) -> tuple[SourceResource, ...]:
         """The resources whose policy a request on ``arn`` meets (usually none or one)."""
-        return tuple(resource for resource in self.resources if resource.covers(arn))
+        index = self._resource_index
+        # The resource itself, the bucket of an object, the function of a qualified function ARN.
+        keys = dict.fromkeys((arn, arn.split("/", 1)[0], arn.rsplit(":", 1)[0]))
+        return tuple(r for key in keys for r in index.get(key, ()) if r.covers(arn))
 
     def arn_unknown(self) -> tuple[SourcePrincipal | SourceResource, ...]:
         """The entries whose ARN the source cannot know: any of them might be the one a request names."""
