@@ -33,6 +33,12 @@ __all__ = ["check"]
     help="Write the report to FILE instead of stdout; the summary line then goes to stderr.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) on any warning: a policy's (a typo'd action, a public grant) or a case's (a request AWS "
+    "never makes). The warnings are in every format.",
+)
+@click.option(
     "--no-catalog",
     is_flag=True,
     help="Check the policies' grammar only: skip the IAM catalog's warnings (typo'd actions and the like).",
@@ -54,6 +60,7 @@ def check(
     *,
     output_format: str,
     output: Path | None,
+    strict: bool,
     no_catalog: bool,
     allow_unknown: bool,
     live_managed_policies: bool,
@@ -65,8 +72,10 @@ def check(
     neither passes nor fails. The format is in docs/suites.md.
 
     Every policy is validated first (as `iam-tester validate` does): an error stops the run; a
-    warning, such as a typo'd action that silently grants nothing, is printed on stderr (in every
-    format: the JSON report's shape stays exactly passed/failed/cases) without failing any case.
+    warning, such as a typo'd action that silently grants nothing, is printed on stderr. Every case
+    is checked against the IAM catalog: an unknown action, a resource of a type the action does not
+    take, or a context key the action never sees draws a warning naming the case and its line. The
+    warnings are also in the JSON report (`warnings`) and in JUnit; with --strict they fail the run.
 
     A suite may test policies where they live: `sources: [tfplan:plan.json]` (or cfn:, gaad:, aws:)
     and a `principal` that is an id or ARN from them (docs/sources.md). A case that depends on a value
@@ -75,9 +84,9 @@ def check(
     \b
     Examples:
       iam-tester check examples/quickstart.yaml
-      iam-tester check suites/*.yaml --format junit --output report.xml
-    Exit status: 0 no case failed, 1 some case failed, 2 invalid suite, policy or usage (one
-    message on stderr naming the file, the line and the problem; nothing is decided).
+      iam-tester check --strict examples/*.yaml --format junit --output report.xml
+    Exit status: 0 no case failed, 1 some case failed (or, with --strict, a warning), 2 invalid
+    suite, policy or usage (one message on stderr naming the file, the line and the problem).
     """
     if output is not None:
         _not_a_suite(output, suites)
@@ -93,7 +102,7 @@ def check(
                 allow_unknown=allow_unknown,
                 live_managed_policies=live_managed_policies,
             )
-            run = run_local(loaded)
+            run = run_local(loaded, strict=strict)
             for warning in run.warnings:
                 click.echo(str(warning), err=True)
             _report(run, output_format, output)

@@ -16,7 +16,7 @@ from .model import ConditionEntry, PolicyDocument, Statement
 from .operators import SetQualifier, ValueType
 from .paths import Locator
 
-__all__ = ["catalog_findings"]
+__all__ = ["catalog_findings", "or_list"]
 
 _FAMILY = {
     ValueType.STRING: "String",
@@ -85,7 +85,7 @@ class _StatementCheck:
             return
         if not self.catalog.has_service(service):
             close = self.catalog.suggest_service(service)
-            hint = f"; did you mean {_or(close)}?" if close else ""
+            hint = f"; did you mean {or_list(close)}?" if close else ""
             self.warn("unknown-service", f"no AWS service has the prefix {service!r}{hint}", path)
             return
         if "*" in name or "?" in name:
@@ -101,7 +101,7 @@ class _StatementCheck:
         info = self.catalog.action(service, name)
         if info is None:
             close = self.catalog.suggest_action(service, name)
-            hint = f"; did you mean {_or(close)}?" if close else ""
+            hint = f"; did you mean {or_list(close)}?" if close else ""
             self.warn("unknown-action", f"{service} has no action {name!r}{hint}", path)
             return
         self.actions.append(info)
@@ -174,7 +174,7 @@ class _StatementCheck:
         info = self.catalog.condition_key(entry.key)
         if info is None:
             close = self.catalog.suggest_condition_key(entry.key)
-            hint = f"; did you mean {_or(close)}?" if close else ""
+            hint = f"; did you mean {or_list(close)}?" if close else ""
             self.warn(
                 "unknown-condition-key",
                 f"{entry.key!r} is neither a global condition key nor one any service documents{hint}",
@@ -243,5 +243,5 @@ def _a(word: str) -> str:
     return f"{'an' if word[0] in 'AEIOU' else 'a'} {word}"
 
 
-def _or(options: list[str]) -> str:
+def or_list(options: list[str]) -> str:
     return options[0] if len(options) == 1 else ", ".join(options[:-1]) + " or " + options[-1]

@@ -23,6 +23,7 @@ from ..policy.sourcemap import PathPart
 from ..policy.textfile import path_name
 from ..sources import KINDS, SourcePrincipal, SourceSpec
 from ._gc import paused_gc
+from .case_checks import case_findings
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
 from .reader import SuiteText, kind_of, read_data_file, value_text
 from .resolve import PolicyResolver, display_path
@@ -126,6 +127,8 @@ class _SuiteBuilder:
         defaults = _Defaults(slots, principal, account, context, given)
         cases = tuple(self.case(i, raw, defaults) for i, raw in enumerate(raw_cases))
         warnings = self.resolver.take_warnings() + self.reader.take_warnings()
+        if self.resolver.catalog:
+            warnings += case_findings(cases, self.text)
         return Suite(path=self.text.display, name=name, cases=cases, warnings=warnings)
 
     def case(self, index: int, raw: Any, defaults: _Defaults) -> Case:

@@ -38,6 +38,11 @@ class PolicyResolver:
         self._catalog = catalog
         self._warnings: list[Finding] = []
 
+    @property
+    def catalog(self) -> bool:
+        """Whether the IAM catalog checks run (of the policies, and of the cases: see :mod:`.case_checks`)."""
+        return self._catalog
+
     def take_warnings(self) -> tuple[Finding, ...]:
         """The warnings found since the last call (a file's only when it was first read)."""
         warnings, self._warnings = tuple(self._warnings), []
