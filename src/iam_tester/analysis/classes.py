@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from ..engine.policy_set import _TRUST_ACTIONS
+from ..engine import TRUST_ACTIONS
 from ..engine.principals import PrincipalKind
 from ..engine.statements import CompiledStatement
 from ..policy.catalog import Catalog
@@ -77,7 +77,7 @@ def action_classes(
             flags.append(enabled)
     masks = [index.mask(s.actions) for s in statements]
     # Key policies and trust policies must allow on their own: those actions are decided differently.
-    special = index.where(lambda action: action.startswith("kms:") or action in _TRUST_ACTIONS)
+    special = index.where(lambda action: action.startswith("kms:") or action in TRUST_ACTIONS)
     same_shape = len(parties) == 2 and _shape(parties[0]) == _shape(parties[1])
     classes: list[ActionClass] = []
     for mask, signature in partition(candidates, [*masks, special]):
