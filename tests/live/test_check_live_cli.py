@@ -52,7 +52,7 @@ def test_json_report_of_the_live_example(aws: EmbeddedAws, session: boto3.Sessio
     code, out, err = _check(aws, LIVE_EXAMPLE, "--live", "--format", "json")
     assert code == 0, err
     report = json.loads(out)
-    assert list(report) == ["passed", "failed", "disagreements", "errors", "inconclusive", "cases", "notes"]
+    assert list(report) == ["passed", "failed", "disagreements", "errors", "inconclusive", "warnings", "cases", "notes"]
     assert (report["passed"], report["failed"], report["disagreements"], report["errors"]) == (5, 0, 0, 0)
     observed = [(c["predicted"], c["observed"], c["observed_error"]) for c in report["cases"]]
     denied = {"code": "AccessDenied", "message": "Access Denied"}

@@ -37,9 +37,27 @@ __all__ = ["check"]
     help="Write the report to FILE instead of stdout; the summary line then goes to stderr.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) on any warning: a policy's (a typo'd action, a public grant) or a case's (a request AWS "
+    "never makes). The warnings are in every format.",
+)
+@click.option(
     "--no-catalog",
     is_flag=True,
     help="Check the policies' grammar only: skip the IAM catalog's warnings (typo'd actions and the like).",
+)
+@click.option(
+    "--allow-unknown",
+    is_flag=True,
+    help="Decide cases without the values their sources cannot know (known only after apply ...), with a "
+    "warning for each, instead of stopping with exit status 2.",
+)
+@click.option(
+    "--live-managed-policies",
+    is_flag=True,
+    help="Read the managed policies that sources attach but do not define (AWS managed ones) from the account "
+    "of the current AWS credentials.",
 )
 @click.option(
     "--live",
@@ -69,11 +87,14 @@ __all__ = ["check"]
 @click.option("-q", "--quiet", is_flag=True, help="With --live: no progress on stderr (warnings still are).")
 @session_options
 def check(
-    *,
     suites: tuple[str, ...],
+    *,
     output_format: str,
     output: Path | None,
+    strict: bool,
     no_catalog: bool,
+    allow_unknown: bool,
+    live_managed_policies: bool,
     live: bool,
     admin_role_arn: str | None,
     session_policy: bool,
@@ -90,8 +111,14 @@ def check(
     neither passes nor fails. The format is in docs/suites.md.
 
     Every policy is validated first (as `iam-tester validate` does): an error stops the run; a
-    warning, such as a typo'd action that silently grants nothing, is printed on stderr (in every
-    format: the JSON report's shape stays exactly passed/failed/cases) without failing any case.
+    warning, such as a typo'd action that silently grants nothing, is printed on stderr. Every case
+    is checked against the IAM catalog: an unknown action, a resource of a type the action does not
+    take, or a context key the action never sees draws a warning naming the case and its line. The
+    warnings are also in the JSON report (`warnings`) and in JUnit; with --strict they fail the run.
+
+    A suite may test policies where they live: `sources: [tfplan:plan.json]` (or cfn:, gaad:, aws:)
+    and a `principal` that is an id or ARN from them (docs/sources.md). A case that depends on a value
+    its sources cannot know stops the run (exit 2) unless --allow-unknown.
 
     With --live, each case that has a `call` is also made for real, in a temporary role that
     carries the case's identity policies (one role per distinct set, deleted afterwards, also on
@@ -104,11 +131,12 @@ def check(
     \b
     Examples:
       iam-tester check examples/quickstart.yaml
-      iam-tester check suites/*.yaml --format junit --output report.xml
+      iam-tester check --strict examples/*.yaml --format junit --output report.xml
       iam-tester check examples/live.yaml --live
-    Exit status: 0 no case failed, 1 some case failed (with --live also: a disagreement, a call
-    that failed or hung, a cleanup AWS refused), 2 invalid suite, policy or usage (one message on
-    stderr naming the file, the line and the problem; nothing is decided or created).
+    Exit status: 0 no case failed, 1 some case failed (or, with --strict, a warning; with --live
+    also a disagreement, a call that failed or hung, a cleanup AWS refused), 2 invalid suite,
+    policy or usage (one message on stderr naming the file, the line and the problem; nothing is
+    decided or created).
     """
     if output is not None:
         _not_a_suite(output, suites)
@@ -120,12 +148,18 @@ def check(
         from ..suite.runner import run_local
 
         with paused_gc():  # also while reporting: tens of thousands of objects, no cycles
-            loaded = load_suites(suites, catalog=not no_catalog)
+            loaded = load_suites(
+                suites,
+                catalog=not no_catalog,
+                allow_unknown=allow_unknown,
+                live_managed_policies=live_managed_policies,
+            )
             for warning in (w for suite in loaded for w in suite.warnings):
                 click.echo(str(warning), err=True)
             if live:
                 run = _run_live(
                     loaded,
+                    strict=strict,
                     admin_role_arn=admin_role_arn,
                     session_policy=session_policy,
                     readiness_timeout=readiness_timeout,
@@ -135,7 +169,7 @@ def check(
                     region=region,
                 )
             else:
-                run = run_local(loaded)
+                run = run_local(loaded, strict=strict)
             _report(run, output_format, output)
             if run.live and (output_format != "text" or output is not None):
                 for note in run.notes:
@@ -163,6 +197,7 @@ def _no_live_options(
 def _run_live(
     suites: list[Suite],
     *,
+    strict: bool,
     admin_role_arn: str | None,
     session_policy: bool,
     readiness_timeout: float,
@@ -181,7 +216,11 @@ def _run_live(
     )
     with signals_as_exceptions():
         return run_live(
-            suites, session=make_session(profile, region), options=options, progress=progress_printer(quiet=quiet)
+            suites,
+            session=make_session(profile, region),
+            options=options,
+            progress=progress_printer(quiet=quiet),
+            strict=strict,
         )
 
 

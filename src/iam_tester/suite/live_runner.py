@@ -64,8 +64,10 @@ def run_live(
     options: LiveOptions | None = None,
     progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
+    strict: bool = False,
 ) -> RunResult:
-    """Every case decided, and each case with a ``call`` made for real, in input order.
+    """Every case decided, and each case with a ``call`` made for real, in input order. ``strict``: the
+    suites' warnings fail the run, as in :func:`~iam_tester.suite.runner.run_local`.
 
     :raises SuiteError, PolicyError, InvalidArgumentError: bad input, found before anything is created.
     :raises SandboxError: a sandbox could not be set up (what was created is removed).
@@ -75,7 +77,7 @@ def run_live(
     options = options or LiveOptions()
     start = time.monotonic()
     report = _Reporter(progress, start)
-    offline = run_local(suites)
+    offline = run_local(suites, strict=strict)
     plans = plan_sandboxes(
         [result.case for result in offline.results],
         session_policy_mode=options.session_policy,
@@ -109,7 +111,7 @@ def run_live(
         notes.insert(0, unapplied)
     results = tuple(dataclasses.replace(result, live=checks.get(id(result.case))) for result in offline.results)
     cleanup_errors = tuple(run.cleanup_error for run in runs if run.cleanup_error is not None)
-    return RunResult(offline.suites, results, live=True, notes=tuple(notes), cleanup_errors=cleanup_errors)
+    return dataclasses.replace(offline, results=results, live=True, notes=tuple(notes), cleanup_errors=cleanup_errors)
 
 
 # -- before anything is created -----------------------------------------------------------------------

@@ -132,6 +132,7 @@ class RunResult:
 
     suites: tuple[Suite, ...]
     results: tuple[CaseResult, ...]
+    strict: bool = False  # warnings fail the run (``check --strict``)
     live: bool = False
     notes: tuple[str, ...] = ()
     cleanup_errors: tuple[CleanupError, ...] = ()
@@ -172,20 +173,23 @@ class RunResult:
         """How many cases' calls were made for real."""
         return sum(result.live is not None for result in self.results)
 
-    @property
+    @cached_property
     def warnings(self) -> tuple[Finding, ...]:
-        """What validating the suites' policies found suspicious (never a reason to fail a case)."""
+        """What the suites' policies and cases draw: suspicious policies, and cases that test nothing. They fail
+        no case; under ``strict`` they fail the run."""
         return tuple(warning for suite in self.suites for warning in suite.warnings)
 
     @property
     def exit_code(self) -> int:
-        """0 when no case failed, disagreed or ended in an error, and cleanup succeeded (unchecked and
-        inconclusive cases do not count), else 1."""
-        return 1 if self.failed or self.disagreements or self.errors or self.cleanup_errors else 0
+        """1 when a case failed (unchecked and inconclusive cases do not count), disagreed with its prediction
+        or ended in an error, when a sandbox was not fully cleaned up, or under ``strict`` when there are
+        warnings; else 0."""
+        live_problems = self.disagreements or self.errors or self.cleanup_errors
+        return 1 if self.failed or live_problems or (self.strict and self.warnings) else 0
 
     def summary(self) -> str:
-        """``3 passed, 1 failed, 2 without expect (6 cases in 2 suites)``; a live run also counts its
-        disagreements, errors and inconclusive cases, and how many cases were run live."""
+        """``3 passed, 1 failed, 2 without expect, 1 warning (6 cases in 2 suites)``; a live run also counts
+        its disagreements, errors and inconclusive cases, and how many cases were run live."""
         parts = [f"{self.passed} passed", f"{self.failed} failed"]
         if self.live:
             parts.append(_plural(self.disagreements, "disagreement"))
@@ -195,6 +199,9 @@ class RunResult:
                 parts.append(f"{self.inconclusive} inconclusive")
         if self.unchecked:
             parts.append(f"{self.unchecked} without expect")
+        if self.warnings:
+            count = len(self.warnings)
+            parts.append(f"{_plural(count, 'warning')}{' (failing: --strict)' if self.strict else ''}")
         cases, suites = len(self.results), len(self.suites)
         where = f"{_plural(cases, 'case')} in {_plural(suites, 'suite')}"
         if self.live:

@@ -1,4 +1,7 @@
-"""The machine report: ``{"passed": n, "failed": n, "cases": [...]}``, cases in input order.
+"""The machine report: ``{"passed": n, "failed": n, "warnings": [...], "cases": [...]}``, cases in input order.
+
+``warnings`` lists what the suites' policies and cases draw (:func:`warning_to_dict`), in the order
+``validate`` would print them per file.
 
 Each case holds ``suite``, ``name``, ``action``, ``resource``, ``principal``, ``decision``, ``expect``
 (``null`` when the case has none), ``ok`` (``true``/``false``, ``null`` without ``expect``),
@@ -16,26 +19,35 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from ...policy.findings import Finding
 from ..results import CaseResult, RunResult, Status
 
-__all__ = ["case_to_dict", "json_report", "write_json"]
+__all__ = ["case_to_dict", "json_report", "warning_to_dict", "write_json"]
 
 _EXPLAINED = frozenset({Status.FAILED})
 
 
 def json_report(run: RunResult) -> dict[str, Any]:
-    report: dict[str, Any] = _counts(run)
+    report = _head(run)
     report["cases"] = [case_to_dict(r, live=run.live) for r in run.results]
     if run.live:
         report["notes"] = list(run.notes)
     return report
 
 
-def _counts(run: RunResult) -> dict[str, Any]:
-    counts: dict[str, Any] = {"passed": run.passed, "failed": run.failed}
+def warning_to_dict(warning: Finding) -> dict[str, Any]:
+    """A warning of the policies or the cases: ``file`` (the suite or the policy file) and the finding's
+    fields as ``validate --format json`` gives them."""
+    return {"file": warning.location.source, **warning.to_dict()}
+
+
+def _head(run: RunResult) -> dict[str, Any]:
+    """Everything before ``cases``: the counts (a live run's too) and the warnings."""
+    head: dict[str, Any] = {"passed": run.passed, "failed": run.failed}
     if run.live:
-        counts.update(disagreements=run.disagreements, errors=run.errors, inconclusive=run.inconclusive)
-    return counts
+        head.update(disagreements=run.disagreements, errors=run.errors, inconclusive=run.inconclusive)
+    head["warnings"] = [warning_to_dict(w) for w in run.warnings]
+    return head
 
 
 def case_to_dict(result: CaseResult, *, live: bool = False) -> dict[str, Any]:
@@ -81,7 +93,7 @@ def _live_fields(result: CaseResult) -> dict[str, Any]:
 def write_json(run: RunResult, stream: IO[str]) -> None:
     """The report with one case per line: readable, and written by the C encoder (``indent`` would
     switch ``json`` to its pure-Python encoder, several times slower on big suites)."""
-    head = json.dumps(_counts(run))[:-1]  # without the closing brace
+    head = json.dumps(_head(run))[:-1]  # without the closing brace
     stream.write(f'{head}, "cases": [')
     separator = "\n  "
     for result in run.results:

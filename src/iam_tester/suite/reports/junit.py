@@ -5,6 +5,11 @@ A failed case has a ``<failure>`` whose body is the full explanation; a case wit
 the decision. The XML is built with ElementTree, so names are escaped; characters XML 1.0 cannot
 carry at all are replaced.
 
+Warnings go where CI shows them: a case's own warnings (a request AWS never makes) in its
+``<system-err>``, the suite's other warnings (its policies', its context's) in a ``<testcase>`` of their
+own named ``warnings``. Under ``--strict`` each of these is a ``<failure type="Warning">``, so a suite
+over a typo'd policy no longer shows green.
+
 In a live run a case that disagrees with its prediction also has a ``<failure>`` (``type="Disagreement"``
 unless its expectation failed too), a call that told nothing is an ``<error type="CallFailed">``, and an
 inconclusive denial is ``<skipped>``.
@@ -17,6 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import IO
 
+from ...policy.findings import Finding
 from ..results import CaseResult, RunResult, Status
 from .tree import explanation_tree, plain_text, reason, ref_text
 
@@ -33,30 +39,78 @@ def _clean(text: str) -> str:
 _SKIPPED = frozenset({Status.UNCHECKED, Status.INCONCLUSIVE})
 
 
-def _counts(results: Sequence[CaseResult]) -> dict[str, str]:
+def _errors_and_skipped(results: Sequence[CaseResult]) -> dict[str, str]:
     return {
-        "tests": str(len(results)),
-        "failures": str(sum(r.status is Status.FAILED or r.disagrees for r in results)),
         "errors": str(sum(r.status is Status.ERROR for r in results)),
         "skipped": str(sum(r.status in _SKIPPED for r in results)),
     }
 
 
 def junit_xml(run: RunResult) -> ET.Element:
-    root = ET.Element("testsuites", {"name": "iam-tester check", **_counts(run.results)})
+    root = ET.Element("testsuites", {"name": "iam-tester check", **_errors_and_skipped(run.results)})
     by_suite: dict[int, list[CaseResult]] = {}
     for result in run.results:
         by_suite.setdefault(id(result.suite), []).append(result)
+    tests = failures = 0
     for suite in run.suites:
         results = by_suite.get(id(suite), [])
-        attributes = {"name": _clean(suite.name), **_counts(results), "file": _clean(suite.path)}
+        attributes = {"name": _clean(suite.name), **_errors_and_skipped(results), "file": _clean(suite.path)}
         element = ET.SubElement(root, "testsuite", attributes)
+        by_case, others = _warnings_by_case(suite.warnings)
+        failed = 0
         for result in results:
-            _testcase(element, result)
+            failed += _testcase(element, result, by_case.get(result.case.index, []), strict=run.strict)
+        count = len(results)
+        if others:
+            count += 1
+            failed += _warnings_case(element, suite.name, suite.path, others, strict=run.strict)
+        element.set("tests", str(count))
+        element.set("failures", str(failed))
+        tests, failures = tests + count, failures + failed
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
     return root
 
 
-def _testcase(parent: ET.Element, result: CaseResult) -> None:
+def _warnings_by_case(warnings: tuple[Finding, ...]) -> tuple[dict[int, list[Finding]], list[Finding]]:
+    """A case's own warnings (located in ``cases[i]``) by case index, and the rest."""
+    by_case: dict[int, list[Finding]] = {}
+    others: list[Finding] = []
+    for warning in warnings:
+        match = _CASE_PATH.match(warning.location.path)
+        if match:
+            by_case.setdefault(int(match[1]), []).append(warning)
+        else:
+            others.append(warning)
+    return by_case, others
+
+
+_CASE_PATH = re.compile(r"cases\[(\d+)\](?:[.\[]|\Z)")
+
+
+def _warnings_text(warnings: list[Finding]) -> str:
+    return _clean("\n".join(str(w) for w in warnings))
+
+
+def _warnings_case(parent: ET.Element, name: str, path: str, warnings: list[Finding], *, strict: bool) -> int:
+    """The suite's policy and context warnings as one test case; a failure under ``strict``."""
+    # Located at the first warning (a policy file's, or the suite's context), where annotators point.
+    first = warnings[0].location
+    attributes = {"classname": _clean(name), "name": "warnings", "file": _clean(first.source or path)}
+    if first.line is not None:
+        attributes["line"] = str(first.line)
+    element = ET.SubElement(parent, "testcase", attributes)
+    noun = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    if strict:
+        failure = ET.SubElement(element, "failure", message=f"{noun} (--strict)", type="Warning")
+        failure.text = _warnings_text(warnings)
+        return 1
+    ET.SubElement(element, "system-err").text = _warnings_text(warnings)
+    return 0
+
+
+def _testcase(parent: ET.Element, result: CaseResult, warnings: list[Finding], *, strict: bool) -> int:
+    """The case's element; returns 1 when it is a failure (its expectation, or a warning under ``strict``)."""
     case, evaluation = result.case, result.evaluation
     location = case.location
     attributes = {"classname": _clean(result.suite.name), "name": _clean(case.name), "file": _clean(result.suite.path)}
@@ -64,8 +118,7 @@ def _testcase(parent: ET.Element, result: CaseResult) -> None:
         attributes["line"] = str(location.line)
     element = ET.SubElement(parent, "testcase", attributes)
     if result.live is not None:
-        _live_testcase(element, result)
-        return
+        return _live_testcase(element, result, warnings, strict=strict)
     why = ref_text(evaluation.deciding[0]) if evaluation.deciding else reason(evaluation.decision, evaluation.summary)
     status = result.status
     if status is Status.FAILED:
@@ -77,11 +130,17 @@ def _testcase(parent: ET.Element, result: CaseResult) -> None:
             type="ExpectationFailed",
         )
         failure.text = _clean(plain_text(explanation_tree(evaluation.request, evaluation.explain())))
+    elif strict and warnings:
+        failure = ET.SubElement(element, "failure", message=_clean(str(warnings[0])), type="Warning")
+        failure.text = _warnings_text(warnings)
     elif status is Status.UNCHECKED:
         ET.SubElement(element, "skipped", message=_clean(f"no expect; the decision was {evaluation.decision.value}"))
     else:
         out = ET.SubElement(element, "system-out")
         out.text = _clean(f"{evaluation.decision.value}: {why}")
+    if warnings:
+        ET.SubElement(element, "system-err").text = _warnings_text(warnings)
+    return 1 if status is Status.FAILED or (strict and warnings) else 0
 
 
 def write_junit(run: RunResult, stream: IO[str]) -> None:
@@ -92,7 +151,19 @@ def write_junit(run: RunResult, stream: IO[str]) -> None:
     stream.write("\n")
 
 
-def _live_testcase(element: ET.Element, result: CaseResult) -> None:
+def _live_testcase(element: ET.Element, result: CaseResult, warnings: list[Finding], *, strict: bool) -> int:
+    """A live case's verdict (its warnings as for any case); returns 1 when it is a failure."""
+    failed = _live_verdict(element, result)
+    if strict and warnings and not failed:
+        failure = ET.SubElement(element, "failure", message=_clean(str(warnings[0])), type="Warning")
+        failure.text = _warnings_text(warnings)
+        failed = 1
+    if warnings:
+        ET.SubElement(element, "system-err").text = _warnings_text(warnings)
+    return failed
+
+
+def _live_verdict(element: ET.Element, result: CaseResult) -> int:
     check = result.live
     assert check is not None  # noqa: S101 - called for live cases only
     predicted = check.prediction.decision.value
@@ -101,7 +172,7 @@ def _live_testcase(element: ET.Element, result: CaseResult) -> None:
     if status is Status.ERROR:
         error = ET.SubElement(element, "error", message=_clean(f"the call told nothing{said}"), type="CallFailed")
         error.text = _clean(f"predicted {predicted}; the call failed for a reason other than authorization{said}")
-        return
+        return 0
     expect = result.case.expect.value if result.case.expect else "-"
     if status is Status.FAILED or result.disagrees:
         kind = "ExpectationFailed" if status is Status.FAILED else "Disagreement"
@@ -109,7 +180,8 @@ def _live_testcase(element: ET.Element, result: CaseResult) -> None:
         failure = ET.SubElement(element, "failure", message=_clean(message), type=kind)
         tree = explanation_tree(check.prediction.request, check.prediction.explain())
         failure.text = _clean(plain_text(tree))
-    elif status is Status.INCONCLUSIVE:
+        return 1
+    if status is Status.INCONCLUSIVE:
         ET.SubElement(
             element, "skipped", message=_clean(f"inconclusive: denied before the policy was seen in force{said}")
         )
@@ -118,3 +190,4 @@ def _live_testcase(element: ET.Element, result: CaseResult) -> None:
     else:
         out = ET.SubElement(element, "system-out")
         out.text = _clean(f"AWS decided {check.observed}, predicted {predicted}{said}")
+    return 0
