@@ -182,22 +182,38 @@ def _exec(aws: EmbeddedAws, policy_file: Path, *command: str, **popen: object) -
     )
 
 
-def test_sigint_sent_to_exec_alone_is_passed_on(aws: EmbeddedAws, session: boto3.Session, policy_file: Path) -> None:
-    """With no terminal (a CI runner's cancel, ``kill -INT``), exec passes SIGINT to the command, which decides."""
-    child = (
-        "import signal, sys, time\nsignal.signal(signal.SIGINT, lambda *a: sys.exit(9))\n"
-        "print('ready', flush=True)\ntime.sleep(60)"
-    )
-    process = _exec(aws, policy_file, sys.executable, "-c", child)
+def _signal_while_running(
+    aws: EmbeddedAws, policy_file: Path, child: str, *signums: int, session: boto3.Session
+) -> tuple[int, str]:
+    """Run ``python -c child`` under exec without a terminal; once it prints "ready" (the sandbox is then in
+    use), send exec ``signums``; exec's exit status and stderr."""
+    process = _exec(aws, policy_file, sys.executable, "-c", f"{child}\nprint('ready', flush=True)\ntime.sleep(60)")
     try:
         assert process.stdout is not None
         assert process.stdout.readline().strip() == "ready"
-        process.send_signal(signal.SIGINT)
+        assert len(sandbox_role_names(session)) == 1
+        for signum in signums:
+            process.send_signal(signum)
         _, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
-    assert process.returncode == 9, stderr
     assert "Traceback" not in stderr
+    return process.returncode, stderr
+
+
+def test_sigint_sent_to_exec_alone_is_passed_on(aws: EmbeddedAws, session: boto3.Session, policy_file: Path) -> None:
+    """With no terminal (a CI runner's cancel, ``kill -INT``), exec passes SIGINT to the command, which decides."""
+    child = "import signal, sys, time\nsignal.signal(signal.SIGINT, lambda *a: sys.exit(9))"
+    code, stderr = _signal_while_running(aws, policy_file, child, signal.SIGINT, session=session)
+    assert code == 9, stderr
+    assert_nothing_left(session)
+
+
+def test_sigterm_ends_the_command_then_the_sandbox(aws: EmbeddedAws, session: boto3.Session, policy_file: Path) -> None:
+    """SIGTERM to exec while the command runs: the command is stopped, the role deleted, exit code 143."""
+    code, stderr = _signal_while_running(aws, policy_file, "import time", signal.SIGTERM, session=session)
+    assert code == 143, stderr
+    assert "terminated by signal 15" in stderr
     assert_nothing_left(session)
 
 
@@ -206,36 +222,17 @@ def test_sigint_then_sigterm_ends_a_stubborn_command(
 ) -> None:
     """A CI cancel — SIGINT, then SIGTERM — to a command ignoring both: it is killed after the grace period,
     the sandbox is cleaned up, exec exits 143."""
-    child = (
-        "import signal, time\nfor s in (signal.SIGINT, signal.SIGTERM):\n    signal.signal(s, signal.SIG_IGN)\n"
-        "print('ready', flush=True)\ntime.sleep(60)"
-    )
-    process = _exec(aws, policy_file, sys.executable, "-c", child)
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "ready"
-        process.send_signal(signal.SIGINT)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 143, stderr
+    child = "import signal, time\nfor s in (signal.SIGINT, signal.SIGTERM):\n    signal.signal(s, signal.SIG_IGN)"
+    code, stderr = _signal_while_running(aws, policy_file, child, signal.SIGINT, signal.SIGTERM, session=session)
+    assert code == 143, stderr
     assert "terminated by signal 15" in stderr
-    assert "Traceback" not in stderr
     assert_nothing_left(session)
 
 
 def test_sighup_ends_the_command_and_the_sandbox(aws: EmbeddedAws, session: boto3.Session, policy_file: Path) -> None:
     """SIGHUP (the terminal went away) is passed to the command; then cleanup; exit 129."""
-    process = _exec(aws, policy_file, "sh", "-c", "echo child ready; exec sleep 60")
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "child ready"
-        process.send_signal(signal.SIGHUP)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 129, stderr
+    code, stderr = _signal_while_running(aws, policy_file, "import time", signal.SIGHUP, session=session)
+    assert code == 129, stderr
     assert_nothing_left(session)
 
 
