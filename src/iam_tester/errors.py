@@ -21,6 +21,7 @@ __all__ = [
     "PolicyUsageError",
     "ReadinessTimeoutError",
     "SandboxError",
+    "SourceError",
     "SuiteError",
 ]
 
@@ -100,6 +101,16 @@ class PolicyUsageError(PolicyError):
 
 class SuiteError(InvalidInputError):
     """A suite file is malformed: unreadable, bad YAML/JSON, an unknown key, an invalid ``expect``."""
+
+    def __init__(self, message: str, *, location: Location, hint: str | None = None) -> None:
+        super().__init__(f"{location}: {message}", hint=hint)
+        self.location = location
+
+
+class SourceError(InvalidInputError):
+    """A source (a Terraform plan, a CloudFormation template, an account snapshot) cannot be read:
+    unreadable, not the format its kind names, or an address or reference that cannot be followed.
+    ``location`` names the file, the JSON path and, when known, the line."""
 
     def __init__(self, message: str, *, location: Location, hint: str | None = None) -> None:
         super().__init__(f"{location}: {message}", hint=hint)

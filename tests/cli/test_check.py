@@ -85,8 +85,8 @@ TYPO = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s
 
 
 def test_policies_are_validated_and_warnings_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """check validates each policy first: a typo'd action is a located warning on stderr, once per file
-    however many suites use it; the report's JSON shape is unchanged and no case fails because of it."""
+    """check validates each policy first: a typo'd action is a located warning on stderr and in the JSON
+    report's warnings, once per file however many suites use it; no case fails because of it."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "typo.json").write_text(TYPO, encoding="utf-8")
     for name in ("a.yaml", "b.yaml"):
@@ -97,7 +97,9 @@ def test_policies_are_validated_and_warnings_shown(tmp_path: Path, monkeypatch: 
         )
     result = check("a.yaml", "b.yaml", "--format", "json")
     assert result.exit_code == 0
-    assert set(json.loads(result.stdout)) == {"passed", "failed", "cases"}
+    report = json.loads(result.stdout)
+    assert set(report) == {"passed", "failed", "warnings", "cases"}
+    assert [(w["file"], w["code"], w["line"]) for w in report["warnings"]] == [("typo.json", "unknown-action", 1)]
     warnings = [line for line in result.stderr.splitlines() if "[unknown-action]" in line]
     assert len(warnings) == 1
     assert warnings[0].startswith("typo.json:1:")
@@ -266,3 +268,56 @@ def test_offline_commands_do_not_import_boto3(args: list[str], heavy: tuple[str,
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
     assert "LOADED 0 []" in done.stderr, done.stderr
+
+
+def test_strict_fails_on_warnings_in_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--strict exits 1 on a policy warning; JUnit then shows it as a failure, JSON lists it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "typo.json").write_text(TYPO, encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(
+        "policies: {identity: [typo.json]}\n"
+        "cases:\n  - {action: s3:ListBucket, resource: 'arn:aws:s3:::b', expect: implicitDeny}\n",
+        encoding="utf-8",
+    )
+    assert check("a.yaml", "--format", "junit").exit_code == 0
+    strict = check("a.yaml", "--strict", "--format", "junit")
+    assert strict.exit_code == 1
+    root = ET.fromstring(strict.stdout)  # noqa: S314 - our own output
+    assert (root.get("tests"), root.get("failures")) == ("2", "1")
+    (failure,) = root.iter("failure")
+    assert failure.get("type") == "Warning"
+    assert "typo.json:1:" in (failure.text or "")
+    text = check("a.yaml", "--strict")
+    assert text.exit_code == 1
+    assert (
+        text.stdout.rstrip().splitlines()[-1] == "1 passed, 0 failed, 1 warning (failing: --strict) (1 case in 1 suite)"
+    )
+
+
+def test_cases_that_test_nothing_draw_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unknown action, a resource of the wrong type and a misspelt key each warn at the case's line."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(
+        "policies:\n"
+        "  identity: [{Version: '2012-10-17', Statement: [{Effect: Allow, Action: 's3:Get*', Resource: '*'}]}]\n"
+        "cases:\n"
+        "  - {action: s3:DeleteObjects, resource: 'arn:aws:s3:::b/k', expect: denied}\n"
+        "  - {action: s3:GetObject, resource: 'arn:aws:s3:::b', expect: allowed}\n"
+        "  - {action: s3:GetObject, resource: 'arn:aws:s3:::b/k', context: {aws:SoureIp: 203.0.113.9}}\n"
+        "  - {action: s3:GetObject, resource: 'arn:aws:s3:::b/k', expect: allowed}\n",
+        encoding="utf-8",
+    )
+    result = check("s.yaml", "--format", "json")
+    assert result.exit_code == 0
+    warnings = json.loads(result.stdout)["warnings"]
+    assert [(w["code"], w["path"], w["line"]) for w in warnings] == [
+        ("unknown-action", "cases[0].action", 4),
+        ("resource-mismatch", "cases[1].resource", 5),
+        ("unknown-condition-key", "cases[2].context.aws:SoureIp", 6),
+    ]
+    assert "did you mean s3:DeleteObject" in warnings[0]["message"]
+    assert "did you mean aws:SourceIp" in warnings[2]["message"]
+    junit = ET.fromstring(check("s.yaml", "--strict", "--format", "junit").stdout)  # noqa: S314 - our own output
+    failed = [case.get("line") for case in junit.iter("testcase") if case.find("failure") is not None]
+    assert failed == ["4", "5", "6"]
+    assert check("s.yaml", "--no-catalog", "--strict").exit_code == 0

@@ -130,3 +130,22 @@ def test_help_does_not_load_the_catalog() -> None:
     assert "validate" in result.stdout
     assert "--strict" in result.stdout
     assert result.stderr.strip() == "NOT LOADED"
+
+
+def test_type_is_read_from_the_document() -> None:
+    """Without --type a bucket policy reads as a resource policy (said on stderr), a trust policy as trust."""
+    runner = CliRunner()
+    bucket = runner.invoke(main, ["validate", "examples/policies/bucket-reports.json"])
+    assert bucket.exit_code == 0, bucket.output
+    assert "read as a resource policy" in bucket.stderr
+    trust = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, '
+    )
+    trust += '"Action": "sts:AssumeRole"}]}'
+    result = runner.invoke(main, ["validate", "--format", "json", "-"], input=trust)
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.stdout)["files"]
+    assert (entry["type"], entry["type_inferred"], entry["findings"]) == ("trust", True, [])
+    forced = runner.invoke(main, ["validate", "--type", "identity", "examples/policies/bucket-reports.json"])
+    assert forced.exit_code == 2
+    assert "--type resource" in forced.stdout

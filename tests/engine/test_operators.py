@@ -63,3 +63,16 @@ def test_table_covers_every_operator() -> None:
         assert missing, f"{spec.name} has no missing-key row"
     assert any(op.startswith("ForAnyValue:") for op in operators)
     assert any(op.startswith("ForAllValues:") for op in operators)
+
+
+def test_every_operator_has_its_comparison() -> None:
+    """Each operator's relation names a comparison of its value type, shared by the operator and its negation."""
+    from iam_tester.engine.conditions import COMPARISONS
+
+    for spec in OPERATORS.values():
+        if spec.name == "Null":
+            continue
+        assert spec.relation in COMPARISONS[spec.value_type], spec.name
+        if spec.negated:
+            positives = [p for p in OPERATORS.values() if not p.negated and p.value_type is spec.value_type]
+            assert any(p.relation == spec.relation for p in positives), spec.name

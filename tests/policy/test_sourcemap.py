@@ -52,3 +52,43 @@ def test_format_path() -> None:
     )
     assert format_path(("Statement", 1, "Condition", "key with space")) == 'Statement[1].Condition["key with space"]'
     assert format_path(()) == ""
+
+
+def _paths(value: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            out.extend(_paths(child, (*prefix, key)))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            out.extend(_paths(child, (*prefix, index)))
+    return out
+
+
+def test_lookups_agree_with_a_full_scan() -> None:
+    """A lookup that walks one path finds every value and key where a scan of the whole text does."""
+    import json
+
+    texts = [
+        TEXT,
+        json.dumps({"cases": [{"name": f"c{i}", "context": {"k": [1, 2.5, None, True]}} for i in range(30)]}),
+        json.dumps({"a": {"b": [[], {}, 'x\\"y', {"c": "é\u2028"}]}, "z": -1e3}, indent=3),
+    ]
+    for text in texts:
+        walked, scanned = JsonSourceMap(text), JsonSourceMap(text)
+        scanned.duplicate_keys()  # scans the whole text
+        for path in _paths(json.loads(text)):
+            for key in (False, True):
+                assert walked.position(path, key=key) == scanned.position(path, key=key), (path, key)
+        assert not walked._built
+
+
+def test_a_lookup_reads_only_its_path() -> None:
+    """Locating an early value of a huge document leaves the rest of the text unread."""
+    import json
+
+    text = json.dumps({"policies": {"identity": ["p.json"]}, "cases": [{"name": str(i)} for i in range(50_000)]})
+    source = JsonSourceMap(text)
+    assert source.position(("policies", "identity", 0)) == (1, text.index('"p.json"') + 1)
+    assert source.position(("cases", 2, "name"), key=True) == (1, text.index('{"name": "2"}') + 2)
+    assert len(source._children[("cases",)].items) == 3

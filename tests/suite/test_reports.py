@@ -32,11 +32,12 @@ def test_statuses(run: RunResult) -> None:
 
 
 def test_json_shape_and_order(run: RunResult) -> None:
-    """The JSON report has exactly passed/failed/cases, cases in input order, reasons as statement refs."""
+    """The JSON report has passed/failed/warnings/cases, cases in input order, reasons as statement refs."""
     buffer = io.StringIO()
     write_json(run, buffer)
     data = json.loads(buffer.getvalue())
-    assert set(data) == {"passed", "failed", "cases"}
+    assert set(data) == {"passed", "failed", "warnings", "cases"}
+    assert data["warnings"] == []
     assert (data["passed"], data["failed"]) == (2, 1)
     assert [c["name"] for c in data["cases"]] == [r.case.name for r in run.results]
     first, second, third, fourth = data["cases"]

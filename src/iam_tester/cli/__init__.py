@@ -18,8 +18,15 @@ __all__ = ["main"]
 # name -> (module, attribute, one-line help). The help is here so that listing the commands does
 # not import them.
 _COMMANDS: dict[str, tuple[str, str, str]] = {
+    "access": ("iam_tester.cli.access_cmd", "access", "Expand a principal's policies into every action it may do."),
     "check": ("iam_tester.cli.check_cmd", "check", "Check suites of expectations offline with the local evaluator."),
+    "diff": ("iam_tester.cli.diff_cmd", "diff", "Show what a new version of a policy allows that the old does not."),
     "explain": ("iam_tester.cli.explain_cmd", "explain", "Show AWS's decision for one request and why, offline."),
+    "extract": (
+        "iam_tester.cli.extract_cmd",
+        "extract",
+        "Print the principals and resource policies a plan, template or account holds.",
+    ),
     "validate": ("iam_tester.cli.validate_cmd", "validate", "Check policy files: grammar, IAM catalog, footguns."),
     "embedded-aws": (
         "iam_tester.cli.embedded_cmd",
@@ -64,12 +71,15 @@ def main(**_: Any) -> None:
       iam-tester check examples/quickstart.yaml
       iam-tester explain --policy policy.json --action s3:GetObject --resource arn:aws:s3:::b/k
       iam-tester validate policy.json
+      iam-tester access examples/analysis/reports-reader.json
+      iam-tester diff old.json new.json
     Live (creates a temporary role in the account of your credentials; see each command's --help):
       iam-tester exec --policy policy.json -- aws s3 ls s3://my-bucket
       iam-tester sweep --dry-run
 
     \b
-    Exit status: 0 all good; 1 expectations failed (check) or warnings under --strict (validate);
+    Exit status: 0 all good; 1 expectations failed (check), warnings under --strict (validate) or new
+    access (diff);
     2 invalid input or usage: a message on stderr names the file, the line and the problem;
     exec exits with its command's status; 130 when interrupted.
     """

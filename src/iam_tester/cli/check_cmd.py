@@ -33,11 +33,38 @@ __all__ = ["check"]
     help="Write the report to FILE instead of stdout; the summary line then goes to stderr.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) on any warning: a policy's (a typo'd action, a public grant) or a case's (a request AWS "
+    "never makes). The warnings are in every format.",
+)
+@click.option(
     "--no-catalog",
     is_flag=True,
     help="Check the policies' grammar only: skip the IAM catalog's warnings (typo'd actions and the like).",
 )
-def check(suites: tuple[str, ...], output_format: str, output: Path | None, no_catalog: bool) -> None:
+@click.option(
+    "--allow-unknown",
+    is_flag=True,
+    help="Decide cases without the values their sources cannot know (known only after apply ...), with a "
+    "warning for each, instead of stopping with exit status 2.",
+)
+@click.option(
+    "--live-managed-policies",
+    is_flag=True,
+    help="Read the managed policies that sources attach but do not define (AWS managed ones) from the account "
+    "of the current AWS credentials.",
+)
+def check(
+    suites: tuple[str, ...],
+    *,
+    output_format: str,
+    output: Path | None,
+    strict: bool,
+    no_catalog: bool,
+    allow_unknown: bool,
+    live_managed_policies: bool,
+) -> None:
     """Check SUITE files (YAML, or JSON for .json) offline with the local evaluator.
 
     Every case's request is decided as AWS would decide it and compared with its `expect`
@@ -45,15 +72,21 @@ def check(suites: tuple[str, ...], output_format: str, output: Path | None, no_c
     neither passes nor fails. The format is in docs/suites.md.
 
     Every policy is validated first (as `iam-tester validate` does): an error stops the run; a
-    warning, such as a typo'd action that silently grants nothing, is printed on stderr (in every
-    format: the JSON report's shape stays exactly passed/failed/cases) without failing any case.
+    warning, such as a typo'd action that silently grants nothing, is printed on stderr. Every case
+    is checked against the IAM catalog: an unknown action, a resource of a type the action does not
+    take, or a context key the action never sees draws a warning naming the case and its line. The
+    warnings are also in the JSON report (`warnings`) and in JUnit; with --strict they fail the run.
+
+    A suite may test policies where they live: `sources: [tfplan:plan.json]` (or cfn:, gaad:, aws:)
+    and a `principal` that is an id or ARN from them (docs/sources.md). A case that depends on a value
+    its sources cannot know stops the run (exit 2) unless --allow-unknown.
 
     \b
     Examples:
       iam-tester check examples/quickstart.yaml
-      iam-tester check suites/*.yaml --format junit --output report.xml
-    Exit status: 0 no case failed, 1 some case failed, 2 invalid suite, policy or usage (one
-    message on stderr naming the file, the line and the problem; nothing is decided).
+      iam-tester check --strict examples/*.yaml --format junit --output report.xml
+    Exit status: 0 no case failed, 1 some case failed (or, with --strict, a warning), 2 invalid
+    suite, policy or usage (one message on stderr naming the file, the line and the problem).
     """
     if output is not None:
         _not_a_suite(output, suites)
@@ -63,7 +96,13 @@ def check(suites: tuple[str, ...], output_format: str, output: Path | None, no_c
         from ..suite.runner import run_local
 
         with paused_gc():  # also while reporting: tens of thousands of objects, no cycles
-            run = run_local(load_suites(suites, catalog=not no_catalog))
+            loaded = load_suites(
+                suites,
+                catalog=not no_catalog,
+                allow_unknown=allow_unknown,
+                live_managed_policies=live_managed_policies,
+            )
+            run = run_local(loaded, strict=strict)
             for warning in run.warnings:
                 click.echo(str(warning), err=True)
             _report(run, output_format, output)

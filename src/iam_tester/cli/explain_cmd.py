@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,16 +10,15 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import console_for, reported_errors
+from ._policies import load_level, load_policy
 
 if TYPE_CHECKING:
     from ..engine import Evaluation, Request
-    from ..policy import PolicyDocument, PolicyKind
 
 __all__ = ["explain"]
 
 # Kept here (not imported) so `explain --help` stays cheap; a test pins it to the suite default.
 DEFAULT_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester"
-_ACCOUNT = re.compile(r"\d{12}\Z")
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -65,7 +63,9 @@ def _request_part(ctx: click.Context, param: click.Parameter, value: str) -> str
 
 def _check_account(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     del ctx
-    if value is not None and not _ACCOUNT.match(value):
+    from ..policy.arns import ACCOUNT_ID
+
+    if value is not None and not ACCOUNT_ID.match(value):
         raise click.BadParameter(f"{value!r} is not a 12-digit account ID", param=param)
     return value
 
@@ -150,12 +150,12 @@ def explain(
         from ..policy import PolicyKind
 
         policy_set = PolicySet.compile(
-            identity=[_load(p, PolicyKind.IDENTITY) for p in policies],
-            boundary=_load(boundary, PolicyKind.BOUNDARY) if boundary else None,
-            session=_load(session_policy, PolicyKind.SESSION) if session_policy else None,
-            resource=_load(resource_policy, PolicyKind.RESOURCE) if resource_policy else None,
-            scps=[_level(level, PolicyKind.SCP) for level in scps],
-            rcps=[_level(level, PolicyKind.RCP) for level in rcps],
+            identity=[load_policy(p, PolicyKind.IDENTITY) for p in policies],
+            boundary=load_policy(boundary, PolicyKind.BOUNDARY) if boundary else None,
+            session=load_policy(session_policy, PolicyKind.SESSION) if session_policy else None,
+            resource=load_policy(resource_policy, PolicyKind.RESOURCE) if resource_policy else None,
+            scps=[load_level(level, PolicyKind.SCP) for level in scps],
+            rcps=[load_level(level, PolicyKind.RCP) for level in rcps],
         )
         request = Request(action, resource, principal, resource_account=resource_account, context=context)
         evaluation = policy_set.evaluate(request)
@@ -165,26 +165,6 @@ def explain(
             from ..suite.reports.tree import explanation_tree
 
             console_for().print(explanation_tree(request, evaluation.explain()))
-
-
-def _load(path: Path, kind: PolicyKind) -> PolicyDocument:
-    from ..errors import PolicyError
-    from ..policy import load_policy_file
-
-    try:
-        return load_policy_file(path, kind=kind)
-    except PolicyError as exc:
-        if exc.code != "unreadable-file":
-            raise
-        # `validate` would say no more about a file that cannot be read: drop that hint.
-        raise PolicyError(str(exc.message).split(": ", 1)[-1], location=exc.location, code=exc.code) from None
-
-
-def _level(files: str, kind: PolicyKind) -> list[PolicyDocument]:
-    names = [name.strip() for name in files.split(",") if name.strip()]
-    if not names:
-        raise click.BadParameter(f"{files!r} names no file", param_hint=f"--{kind.value}")
-    return [_load(Path(name), kind) for name in names]
 
 
 def _json(request: Request, evaluation: Evaluation) -> dict[str, object]:

@@ -32,12 +32,12 @@ _STDIN = "-"
     "--type",
     "kind",
     type=click.Choice(_KINDS),
-    default=PolicyKind.IDENTITY.value,
-    show_default=True,
+    default=None,
     help="Where the policy goes: it decides the required elements and the size limit. identity: a role's "
     "inline policy (10,240 characters); resource: a bucket, key or queue policy; trust: a role's trust "
     "policy; scp, rcp: Organizations policies; session: an AssumeRole session policy; boundary, managed, "
-    "user, group: as named.",
+    "user, group: as named. Default: read from the document (with a Principal, a resource policy, or a "
+    "trust policy when it has no Resource and only sts: actions; otherwise identity).",
 )
 @click.option(
     "--format",
@@ -51,7 +51,7 @@ _STDIN = "-"
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no errors).")
 @click.option("--no-catalog", is_flag=True, help="Check the grammar only; do not consult the IAM catalog.")
 @exit_on_error
-def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool, no_catalog: bool) -> None:
+def validate(files: tuple[str, ...], kind: str | None, output_format: str, strict: bool, no_catalog: bool) -> None:
     """Validate IAM policy documents: FILE is a JSON policy file; - reads one from standard input.
 
     Reports what IAM would reject (errors) and what it accepts but almost certainly does not do what was
@@ -61,8 +61,8 @@ def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool
 
     \b
     Examples:
-      iam-tester validate policy.json
-      iam-tester validate --type resource --strict bucket-policy.json
+      iam-tester validate examples/policies/list-except-infra.json
+      iam-tester validate --type scp --strict examples/policies/scp-*.json
       terraform output -raw policy | iam-tester validate -
     Exit status: 0 no errors, 1 warnings with --strict, 2 errors in any file (or bad usage).
     """
@@ -70,13 +70,18 @@ def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool
 
     if files.count(_STDIN) > 1:
         raise click.UsageError("- (standard input) can be given only once")
-    policy_kind = PolicyKind(kind)
+    policy_kind = PolicyKind(kind) if kind else None
     reports = []
     for file in files:
         if file == _STDIN:
             reports.append(_validate_stdin(policy_kind, catalog=not no_catalog))
         else:
             reports.append(validate_policy_file(file, kind=policy_kind, catalog=not no_catalog))
+    for report in reports:
+        if report.kind_inferred and report.kind is not PolicyKind.IDENTITY:
+            click.echo(
+                f"{report.name}: read as a {report.kind.value} policy (it has a Principal); --type chooses", err=True
+            )
     exit_code = max(report.exit_code(strict=strict) for report in reports)
     if output_format == "json":
         click.echo(json.dumps(_json_document(reports, exit_code), indent=2))
@@ -89,7 +94,7 @@ def validate(files: tuple[str, ...], kind: str, output_format: str, strict: bool
     sys.exit(exit_code)
 
 
-def _validate_stdin(kind: PolicyKind, *, catalog: bool) -> ValidationReport:
+def _validate_stdin(kind: PolicyKind | None, *, catalog: bool) -> ValidationReport:
     from ..errors import Location
     from ..policy.load import POLICY_FILE_LIMIT
     from ..policy.textfile import TextFileError, read_text_stream
@@ -101,7 +106,7 @@ def _validate_stdin(kind: PolicyKind, *, catalog: bool) -> ValidationReport:
     except TextFileError as exc:
         message = f"cannot read the policy: {exc.message}" if exc.code == "unreadable-file" else exc.message
         finding = Finding(Severity.ERROR, exc.code, message, Location(name, "", exc.line, exc.column))
-        return ValidationReport(name=name, kind=kind, document=None, findings=(finding,))
+        return ValidationReport(name=name, kind=kind or PolicyKind.IDENTITY, document=None, findings=(finding,))
     return validate_policy_text(text, kind=kind, name=name, catalog=catalog)
 
 
@@ -125,6 +130,7 @@ def _json_document(reports: list[Any], exit_code: int) -> dict[str, Any]:
             {
                 "file": report.name,
                 "type": report.kind.value,
+                "type_inferred": report.kind_inferred,
                 "valid": report.ok,
                 "findings": [f.to_dict() for f in report.findings],
             }
@@ -136,16 +142,6 @@ def _json_document(reports: list[Any], exit_code: int) -> dict[str, Any]:
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.SUGGESTION: "cyan"}
 
 
-def _line(finding: Finding) -> tuple[str, str, str]:
-    """The finding as ``file:line:col``, ``severity [code]`` and the message (with its JSON path)."""
-    where = finding.location.source
-    if finding.location.line is not None:
-        where += f":{finding.location.line}:{finding.location.column or 1}"
-    label = f"{finding.severity.value} [{finding.code}]"
-    path = f" (at {finding.location.path})" if finding.location.path else ""
-    return where, label, f"{finding.message}{path}"
-
-
 def _print_text(reports: list[Any]) -> None:
     findings = [finding for report in reports for finding in report.findings]
     if sys.stdout is not None and sys.stdout.isatty():
@@ -155,9 +151,8 @@ def _print_text(reports: list[Any]) -> None:
 
         console = Console(highlight=False, soft_wrap=True)
         for finding in findings:
-            where, label, message = _line(finding)
-            console.print(Text.assemble((where, "bold"), ": ", (label, _STYLES[finding.severity]), " ", message))
+            label = (finding.label, _STYLES[finding.severity])
+            console.print(Text.assemble((finding.where, "bold"), ": ", label, " ", finding.detail))
         return
     for finding in findings:
-        where, label, message = _line(finding)
-        click.echo(f"{where}: {label} {message}")
+        click.echo(str(finding))

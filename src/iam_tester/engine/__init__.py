@@ -4,7 +4,7 @@ Compile a :class:`PolicySet` once, then :meth:`PolicySet.evaluate` many :class:`
 frozen :class:`Evaluation` whose :meth:`~Evaluation.explain` builds the full :class:`Explanation` on demand.
 """
 
-from .policy_set import PolicySet
+from .policy_set import TRUST_ACTIONS, PolicySet
 from .results import (
     Decision,
     Evaluation,
@@ -19,6 +19,7 @@ from .results import (
 )
 
 __all__ = [
+    "TRUST_ACTIONS",
     "Decision",
     "Evaluation",
     "Explanation",

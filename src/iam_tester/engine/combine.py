@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from .._cache import BoundedCache
 from .policies import TypeOutcome
 from .principals import Grant, PrincipalKind, RequestPrincipal
 from .results import Decision, PolicyType, StatementRef
@@ -64,7 +65,7 @@ def combine(inputs: DecisionInputs) -> Verdict:
         if scp.applies and not scp.allowed:
             where = f"level {scp.level} ({', '.join(scp.names)})"
             return _implicit(f"no Allow statement in the SCPs at {where} applies to {inputs.action}")
-    if inputs.caller.kind is PrincipalKind.SERVICE:
+    if inputs.caller.kind in (PrincipalKind.SERVICE, PrincipalKind.IDENTITY_PROVIDER):
         return _service(inputs)
     return _iam(inputs)
 
@@ -81,7 +82,7 @@ def _allowed(deciding: tuple[StatementRef, ...], notes: dict[tuple[PolicyType, i
     return Verdict(Decision.ALLOWED, deciding, _summary("allowed", deciding), notes)
 
 
-_SUMMARIES: dict[tuple[str, tuple[int, ...]], tuple[tuple[StatementRef, ...], str]] = {}
+_SUMMARIES: BoundedCache[tuple[str, tuple[int, ...]], tuple[tuple[StatementRef, ...], str]] = BoundedCache(4096)
 
 
 def _summary(decision: str, refs: Sequence[StatementRef]) -> str:
@@ -90,9 +91,7 @@ def _summary(decision: str, refs: Sequence[StatementRef]) -> str:
     key = (decision, tuple(map(id, refs)))
     found = _SUMMARIES.get(key)
     if found is None:
-        if len(_SUMMARIES) >= 4096:
-            _SUMMARIES.clear()
-        found = _SUMMARIES[key] = (tuple(refs), f"{decision}: " + "; ".join(str(r) for r in refs))
+        found = _SUMMARIES.put(key, (tuple(refs), f"{decision}: " + "; ".join(str(r) for r in refs)))
     return found[1]
 
 
@@ -103,60 +102,83 @@ def _refs(outcome: TypeOutcome | None, at_least: Grant = Grant.ACCOUNT) -> tuple
 
 
 def _service(inputs: DecisionInputs) -> Verdict:
-    """A service principal has no identity policies: only a resource-based policy can allow it."""
+    """A service principal, or a caller federated by an identity provider, has no identity policies: only a
+    resource-based policy (for the latter, the role's trust policy) can allow it."""
     resource = inputs.resource
     if resource is not None and resource.best_grant() is not None:
         return _allowed(_refs(resource), {})
-    return _implicit(f"no resource-based policy statement allows the service principal {inputs.caller.text}")
+    who = "the service principal" if inputs.caller.kind is PrincipalKind.SERVICE else "callers of the identity provider"
+    return _implicit(f"no resource-based policy statement allows {who} {inputs.caller.text}")
 
 
 def _iam(inputs: DecisionInputs) -> Verdict:
+    """One pass: each branch that denies says why as it decides."""
     caller, resource = inputs.caller, inputs.resource
     notes: dict[tuple[PolicyType, int | None], str] = {}
     grant = resource.best_grant() if resource is not None and resource.applies else None
-    is_root = caller.kind is PrincipalKind.ROOT
-    identity_ok = is_root or inputs.identity.allowed
-    boundary_ok = inputs.boundary is None or not inputs.boundary.applies or inputs.boundary.allowed
-    session_ok, session_reason = _session_ok(inputs)
-    caller_side = identity_ok and boundary_ok and session_ok
-
+    limit = _limit(inputs)  # why the boundary or the session policy stops it, or None
     if inputs.same_account:
         if grant is Grant.DIRECT:
             _note_uncapped(inputs, notes, "names the caller directly")
             return _allowed(_refs(resource, Grant.DIRECT), notes)
-        if grant is Grant.ROLE and boundary_ok and session_ok:
-            if not identity_ok:
+        if grant is Grant.ROLE:
+            if limit is not None:
+                # The role grant would have sufficed without an identity allow; what stopped it is the limit
+                # on it ("limited by an implicit deny in a permissions boundary or session policy").
+                return _implicit(
+                    f"the resource-based policy allows the caller's role, but {limit}, and that limits a role grant"
+                )
+            if not _identity_ok(inputs):
                 notes[(PolicyType.IDENTITY, None)] = "not needed: the resource-based policy names the caller's role"
             return _allowed(_refs(resource, Grant.ROLE), notes)
-        if caller_side and (grant is not None or not inputs.resource_policy_required):
-            return _allowed(_identity_refs(inputs) + _refs(resource), notes)
-    elif grant is not None and caller_side:
-        return _allowed(_refs(resource) + _identity_refs(inputs), notes)
+        if grant is None and inputs.resource_policy_required:
+            return _implicit(f"the resource-based policy (a key policy or role trust policy) must allow {caller.text}")
+        refused = _caller_side(inputs, limit)
+        if refused is not None:
+            return _implicit(refused, notes)
+        return _allowed(_identity_refs(inputs) + _refs(resource), notes)
+    if grant is None:
+        if resource is None:
+            return _implicit(
+                f"cross-account request: no resource-based policy was given, and one must allow {inputs.action} "
+                "besides the caller's own policies"
+            )
+        return _implicit(f"cross-account request: no statement in the resource-based policy allows {caller.text}")
+    refused = _caller_side(inputs, limit)
+    if refused is not None:
+        return _implicit(refused, notes)
+    return _allowed(_refs(resource) + _identity_refs(inputs), notes)
 
-    reason = _reason(
-        inputs,
-        grant,
-        identity_ok=identity_ok,
-        boundary_ok=boundary_ok,
-        session_ok=session_ok,
-        session_why=session_reason,
-    )
-    return _implicit(reason, notes)
+
+def _identity_ok(inputs: DecisionInputs) -> bool:
+    """The account root user has no identity policies and full access in its own account."""
+    return inputs.caller.kind is PrincipalKind.ROOT or inputs.identity.allowed
+
+
+def _caller_side(inputs: DecisionInputs, limit: str | None) -> str | None:
+    """Why the caller's own policies (identity, then boundary and session policy) do not allow, or ``None``."""
+    if not _identity_ok(inputs):
+        return f"no identity-based policy allows {inputs.action}"
+    return limit
+
+
+def _limit(inputs: DecisionInputs) -> str | None:
+    """Why the permissions boundary or the session policy does not allow the request, or ``None``."""
+    boundary = inputs.boundary
+    if boundary is not None and boundary.applies and not boundary.allowed:
+        return f"the permissions boundary {', '.join(boundary.names)} does not allow {inputs.action}"
+    session = inputs.session
+    if session is not None and session.applies:
+        return None if session.allowed else f"the session policy {', '.join(session.names)} does not allow it"
+    if inputs.caller.kind is PrincipalKind.FEDERATED_USER:
+        # STS GetFederationToken: "If you do not pass a policy to this operation, the resulting temporary
+        # credentials have no effective permissions" (except resource policies naming the session).
+        return "a federated user session without a session policy has no permissions of its own"
+    return None
 
 
 def _identity_refs(inputs: DecisionInputs) -> tuple[StatementRef, ...]:
     return tuple(ref for ref, _ in inputs.identity.allows)
-
-
-def _session_ok(inputs: DecisionInputs) -> tuple[bool, str]:
-    session = inputs.session
-    if session is not None and session.applies:
-        return session.allowed, f"the session policy {', '.join(session.names)} does not allow it"
-    if inputs.caller.kind is PrincipalKind.FEDERATED_USER:
-        # STS GetFederationToken: "If you do not pass a policy to this operation, the resulting temporary
-        # credentials have no effective permissions" (except resource policies naming the session).
-        return False, "a federated user session without a session policy has no permissions of its own"
-    return True, ""
 
 
 def _note_uncapped(inputs: DecisionInputs, notes: dict[tuple[PolicyType, int | None], str], how: str) -> None:
@@ -167,39 +189,3 @@ def _note_uncapped(inputs: DecisionInputs, notes: dict[tuple[PolicyType, int | N
         notes[(PolicyType.BOUNDARY, None)] = reason
     if inputs.session is not None and inputs.session.applies and not inputs.session.allowed:
         notes[(PolicyType.SESSION, None)] = reason
-
-
-def _reason(
-    inputs: DecisionInputs,
-    grant: Grant | None,
-    *,
-    identity_ok: bool,
-    boundary_ok: bool,
-    session_ok: bool,
-    session_why: str,
-) -> str:
-    action = inputs.action
-    if not inputs.same_account and grant is None:
-        if inputs.resource is None:
-            return (
-                f"cross-account request: no resource-based policy was given, and one must allow {action} "
-                "besides the caller's own policies"
-            )
-        return f"cross-account request: no statement in the resource-based policy allows {inputs.caller.text}"
-    if inputs.same_account and inputs.resource_policy_required and grant is None:
-        return f"the resource-based policy (a key policy or role trust policy) must allow {inputs.caller.text}"
-    if inputs.same_account and grant is Grant.ROLE and not (boundary_ok and session_ok):
-        # The role grant would have sufficed without an identity allow; what stopped it is the limit on it
-        # ("limited by an implicit deny in a permissions boundary or session policy").
-        if not boundary_ok and inputs.boundary is not None:
-            limit = f"the permissions boundary {', '.join(inputs.boundary.names)} does not allow {action}"
-        else:
-            limit = session_why
-        return f"the resource-based policy allows the caller's role, but {limit}, and that limits a role grant"
-    if not identity_ok:
-        return f"no identity-based policy allows {action}"
-    if not boundary_ok and inputs.boundary is not None:
-        return f"the permissions boundary {', '.join(inputs.boundary.names)} does not allow {action}"
-    if not session_ok:
-        return session_why
-    return f"nothing allows {action}"  # pragma: no cover - every denial above has a reason

@@ -45,6 +45,10 @@ class RequestState(NamedTuple):
 def derived_keys(caller: RequestPrincipal) -> tuple[tuple[str, str], ...]:
     """The keys AWS sets from the caller alone, in their documented spelling."""
     keys: list[tuple[str, str]] = []
+    if caller.kind is PrincipalKind.IDENTITY_PROVIDER:
+        # AssumeRoleWithWebIdentity/SAML: the provider's claims (token.actions.githubusercontent.com:sub,
+        # saml:aud ...) are what the trust policy sees; they come with the request's context.
+        return ()
     if caller.kind is PrincipalKind.SERVICE:
         keys.append(("aws:PrincipalServiceName", caller.text))
         keys.append(("aws:PrincipalIsAWSService", "true"))

@@ -15,12 +15,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .._cache import BoundedCache
 from .variables import Context, Template, parse_template
 from .wildcard import Chunks, arn_regex, glob_regex, has_wildcard, plain
 
 __all__ = ["ActionMatcher", "ResourceMatcher", "compile_actions", "compile_resources", "service_of"]
 
-_CACHE_LIMIT = 2048
 _RESOURCE_PART = 5  # colons before the resource part of an ARN
 
 
@@ -101,15 +101,13 @@ def compile_resources(patterns: Sequence[str], *, negated: bool, variables_enabl
             return fixed(resource)
 
     else:
-        cache: dict[tuple[Chunks | None, ...], Callable[[str], bool]] = {}
+        cache: BoundedCache[tuple[Chunks | None, ...], Callable[[str], bool]] = BoundedCache(2048)
 
         def any_match(resource: str, context: Context) -> bool:
             key = tuple(t.resolve(context)[0] for t in templates)
             test = cache.get(key)
             if test is None:
-                if len(cache) >= _CACHE_LIMIT:
-                    cache.clear()
-                test = cache[key] = _combined([chunks for chunks in key if chunks is not None])
+                test = cache.put(key, _combined([chunks for chunks in key if chunks is not None]))
             return test(resource)
 
     def resolved(context: Context) -> tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .._cache import BoundedCache
 from ..policy.model import PolicyDocument
 from .principals import Grant, PrincipalMatcher, RequestPrincipal
 from .results import Outcome, PolicyType, StatementRef
@@ -21,8 +22,6 @@ from .statements import CompiledStatement, compile_statement
 from .variables import Context
 
 __all__ = ["CompiledPolicyType", "TypeOutcome"]
-
-_CACHE_LIMIT = 4096
 
 
 class TypeOutcome(NamedTuple):
@@ -59,7 +58,7 @@ class CompiledPolicyType:
     by_service: dict[str, tuple[int, ...]]
     any_service: tuple[int, ...]
     names: tuple[str, ...]
-    _memo: dict[str, _Plan] = field(default_factory=dict, repr=False)
+    _memo: BoundedCache[str, _Plan] = field(default_factory=lambda: BoundedCache(4096), repr=False)
 
     @classmethod
     def compile(
@@ -98,10 +97,7 @@ class CompiledPolicyType:
     def _plan(self, action: str) -> _Plan:
         plan = self._memo.get(action)
         if plan is None:
-            plan = _Plan.of(self.candidates(action))
-            if len(self._memo) >= _CACHE_LIMIT:
-                self._memo.clear()
-            self._memo[action] = plan
+            plan = self._memo.put(action, _Plan.of(self.candidates(action)))
         return plan
 
     def analyse(

@@ -18,12 +18,12 @@ Which policies apply to whom (decided from the IAM User Guide and the AWS Organi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
 from ..errors import InvalidArgumentError, Location, PolicyUsageError
+from ..policy.arns import ACCOUNT_ID
 from ..policy.describe import shown
 from ..policy.model import PolicyDocument, PolicyKind
 from .combine import DecisionInputs, Verdict, combine
@@ -34,7 +34,7 @@ from .principals import PrincipalKind, parse_request_principal
 from .requests import checked_action, checked_resource, checked_text
 from .results import Evaluation, Explanation, PolicyType, Request
 
-__all__ = ["PolicySet"]
+__all__ = ["TRUST_ACTIONS", "PolicySet"]
 
 _NO_PRINCIPAL_KINDS = frozenset(
     {
@@ -54,9 +54,10 @@ _SLOT_KINDS: dict[str, frozenset[PolicyKind]] = {
     "scp": _NO_PRINCIPAL_KINDS | {PolicyKind.SCP},
     "rcp": frozenset({PolicyKind.RCP}),
 }
-# "IAM role trust policies and KMS key policies are exceptions ... they must explicitly allow access for
-# principals" ("How AWS enforcement code logic evaluates requests to allow or deny access").
-_TRUST_ACTIONS = frozenset(
+# The actions a role's trust policy decides (lower-cased). For them, as for KMS, the resource-based policy must
+# allow explicitly: "IAM role trust policies and KMS key policies are exceptions ... they must explicitly allow
+# access for principals" ("How AWS enforcement code logic evaluates requests to allow or deny access").
+TRUST_ACTIONS = frozenset(
     {
         "sts:assumerole",
         "sts:assumerolewithsaml",
@@ -66,7 +67,6 @@ _TRUST_ACTIONS = frozenset(
         "sts:setcontext",
     }
 )
-_ACCOUNT = re.compile(r"\d{12}\Z")
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,7 +197,7 @@ class PolicySet:
             caller,
             state.request.action,
             caller.account is not None and caller.account == state.resource_account,
-            self.resource is not None and (action.startswith("kms:") or action in _TRUST_ACTIONS),
+            self.resource is not None and (action.startswith("kms:") or action in TRUST_ACTIONS),
             rcps,
             scps,
             resource_outcome,
@@ -232,6 +232,6 @@ def _check_slot(document: PolicyDocument, slot: str) -> None:
 @lru_cache(maxsize=8192)
 def _account_of(resource: str) -> str | None:
     parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and _ACCOUNT.match(parts[4]):
+    if len(parts) == 6 and parts[0] == "arn" and ACCOUNT_ID.match(parts[4]):
         return parts[4]
     return None

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import InvalidArgumentError
+from ..policy.arns import ACCOUNT_ID, IAM_PRINCIPAL_ARN
 from ..policy.model import Principal
 
 __all__ = [
@@ -42,6 +43,11 @@ class PrincipalKind(enum.Enum):
     FEDERATED_USER = "FederatedUser"
     ROOT = "Account"
     SERVICE = "Service"
+    # A caller authenticated by an OIDC or SAML identity provider, calling AssumeRoleWithWebIdentity or
+    # AssumeRoleWithSAML: named by the provider's ARN, which is what a trust policy's Federated names. It has
+    # no identity policies; only the role's trust policy can allow it (IAM User Guide, "Create a role for
+    # OpenID Connect federation" and "Create a role for SAML 2.0 federation").
+    IDENTITY_PROVIDER = "IdentityProvider"
 
 
 IAM_KINDS = frozenset(
@@ -88,8 +94,6 @@ class RequestPrincipal:
         return self.kind in SESSION_KINDS
 
 
-_ACCOUNT = re.compile(r"\d{12}\Z")
-_IAM_ARN = re.compile(r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)\Z")
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z", re.IGNORECASE)
 _SERVICE_LINKED_PATH = "role/aws-service-role/"
 _SERVICE_LINKED_NAME = "AWSServiceRoleFor"
@@ -98,11 +102,11 @@ _SERVICE_LINKED_NAME = "AWSServiceRoleFor"
 @lru_cache(maxsize=4096)
 def parse_request_principal(text: str) -> RequestPrincipal:
     """Read the caller; raises :class:`InvalidArgumentError` for a form IAM never authorizes."""
-    if _ACCOUNT.match(text):
+    if ACCOUNT_ID.match(text):
         return RequestPrincipal(text, PrincipalKind.ROOT, account=text)
     if _SERVICE.match(text):
         return RequestPrincipal(text, PrincipalKind.SERVICE)
-    match = _IAM_ARN.match(text)
+    match = IAM_PRINCIPAL_ARN.match(text)
     if match:
         parsed = _parse_arn(text, match["partition"], match["service"], match["account"], match["resource"])
         if parsed is not None:
@@ -110,7 +114,8 @@ def parse_request_principal(text: str) -> RequestPrincipal:
     raise InvalidArgumentError(
         f"principal {text!r} is not a caller IAM can authorize",
         hint="use an IAM user, role, assumed-role session or federated-user ARN, an account root ARN or ID, "
-        "or a service principal such as s3.amazonaws.com",
+        "a service principal such as s3.amazonaws.com, or an OIDC or SAML provider ARN "
+        "(arn:aws:iam::ACCOUNT:oidc-provider/HOST) for a web identity or SAML caller",
     )
 
 
@@ -126,6 +131,8 @@ def _parse_arn(text: str, partition: str, service: str, account: str, resource: 
         return RequestPrincipal(
             text, PrincipalKind.ROLE, account, partition, name=name, role_arn=text, service_linked=linked
         )
+    if service == "iam" and kind_name in ("oidc-provider", "saml-provider") and rest:
+        return RequestPrincipal(text, PrincipalKind.IDENTITY_PROVIDER, account, partition, name=rest)
     if service == "sts" and kind_name == "assumed-role" and "/" in rest:
         role, session = rest.split("/", 1)
         return RequestPrincipal(
@@ -214,9 +221,9 @@ def _entry_test(entry: Principal, *, exact: bool) -> EntryTest:
 
 
 def _aws_entry_test(value: str, exact: bool) -> EntryTest:
-    if _ACCOUNT.match(value):
+    if ACCOUNT_ID.match(value):
         return _account_test(value, exact)
-    match = _IAM_ARN.match(value)
+    match = IAM_PRINCIPAL_ARN.match(value)
     if not match:
         return lambda caller: None
     named = _parse_arn(value, match["partition"], match["service"], match["account"], match["resource"])

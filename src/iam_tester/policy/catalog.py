@@ -19,8 +19,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .._cache import BoundedCache
 from ..errors import IamTesterError
-from .arns import placeholder_regex
+from .arns import arn_fits_format, format_regex, placeholder_regex
 
 __all__ = [
     "ActionInfo",
@@ -48,12 +49,31 @@ class ConditionKeyInfo:
 
 @dataclass(frozen=True)
 class ResourceType:
-    """A resource type of a service and the format of its ARNs."""
+    """A resource type of a service and the format of its ARNs. ``account_optional``: AWS-owned resources of
+    this type have no account in their ARN (see :mod:`.arns`)."""
 
     service: str
     name: str
     arn: str
     condition_keys: tuple[str, ...]
+    account_optional: bool = False
+
+    def fits(self, pattern: str) -> bool:
+        """Could a resource of this type match ``pattern`` (an ARN as a policy writes it, wildcards allowed)?"""
+        return arn_fits_format(pattern, self.arn, account_optional=self.account_optional)
+
+    def matches(self, arn: str) -> bool:
+        """Is ``arn`` (a concrete ARN, as a request names it) of this type?"""
+        return format_regex(self.arn, account_optional=self.account_optional).fullmatch(arn) is not None
+
+
+# Systems Manager's AWS-owned documents, public parameters and automation definitions are named without an
+# account ("arn:aws:ssm:*::document/AWS-RunShellScript"; Systems Manager User Guide, "Public parameters").
+_AWS_OWNED = frozenset({("ssm", "document"), ("ssm", "parameter"), ("ssm", "automation-definition")})
+# Elastic Load Balancing's two APIs share the prefix elasticloadbalancing, and the catalog keeps one entry for
+# an action both have (AddTags, RemoveTags, DescribeTags ...), listing only the classic load balancer. Such an
+# action also takes the second API's resources (target groups, listeners, ...): any of the prefix's types.
+_SHARED_PREFIX = {"elasticloadbalancing": ("loadbalancer",)}
 
 
 @dataclass(frozen=True)
@@ -146,7 +166,7 @@ class Catalog:
         self._actions: dict[str, dict[str, ActionInfo]] = {}
         self._resource_types: dict[str, dict[str, ResourceType]] = {}
         self._keys: dict[str, KeyMatcher] = {}
-        self._matches: dict[tuple[str, str], tuple[ActionInfo, ...]] = {}
+        self._matches: BoundedCache[tuple[str, str], tuple[ActionInfo, ...]] = BoundedCache(4096)  # user patterns
         self._action_keys: dict[tuple[str, str], KeyMatcher] = {}
 
     # -- services and actions --------------------------------------------------------------------
@@ -191,7 +211,7 @@ class Catalog:
         if found is None:
             regex = _glob_regex(cache_key[1])
             found = tuple(info for lowered, info in self.actions(service).items() if regex.fullmatch(lowered))
-            self._matches[cache_key] = found
+            self._matches.put(cache_key, found)
         return found
 
     # -- resource types --------------------------------------------------------------------------
@@ -210,13 +230,17 @@ class Catalog:
                     name=str(detail["key"]),
                     arn=str(detail["arn"]),
                     condition_keys=tuple(str(k) for k in detail.get("conditionKeys", ())),
+                    account_optional=(service, str(detail["key"])) in _AWS_OWNED,
                 )
         with self._lock:
             self._resource_types.setdefault(service, out)
         return self._resource_types[service]
 
     def resource_types_of(self, action: ActionInfo) -> tuple[ResourceType, ...]:
+        """The resource types ``action`` takes (none: it takes only ``"*"``)."""
         types = self.resource_types(action.service)
+        if action.resource_types and _SHARED_PREFIX.get(action.service) == action.resource_types:
+            return tuple(types.values())
         return tuple(types[name.lower()] for name in action.resource_types if name.lower() in types)
 
     # -- condition keys --------------------------------------------------------------------------

@@ -10,14 +10,13 @@ multivalued context keys", and a multivalued key needs ForAllValues or ForAnyVal
 
 from __future__ import annotations
 
-from .arns import arn_fits_format
 from .catalog import ActionInfo, Catalog, ConditionKeyInfo, KeyMatcher, ResourceType
 from .findings import Finding, Severity
 from .model import ConditionEntry, PolicyDocument, Statement
-from .operators import ValueType
+from .operators import SetQualifier, ValueType
 from .paths import Locator
 
-__all__ = ["catalog_findings"]
+__all__ = ["catalog_findings", "or_list"]
 
 _FAMILY = {
     ValueType.STRING: "String",
@@ -56,6 +55,7 @@ class _StatementCheck:
         # The actions the statement names, when it names them all precisely enough to reason about
         # what they take (not "*", no NotAction).
         self.actions: list[ActionInfo] = []
+        self.named: list[tuple[ActionInfo, tuple[str | int, ...]]] = []  # actions written without wildcards
         self.precise = statement.action is not None
 
     def warn(self, code: str, message: str, path: tuple[str | int, ...], *, key: bool = False) -> None:
@@ -68,6 +68,7 @@ class _StatementCheck:
         if self.precise and self.actions and self.statement.resource is not None:
             for index, resource in enumerate(self.statement.resource):
                 self.resource(resource, self.locator.item(self.statement, "Resource", index))
+            self.actions_never_matched(self.statement.resource)
         supported = self.supported_keys() if self.precise and self.actions else None
         for entry in self.statement.conditions:
             self.condition(entry, supported)
@@ -84,7 +85,7 @@ class _StatementCheck:
             return
         if not self.catalog.has_service(service):
             close = self.catalog.suggest_service(service)
-            hint = f"; did you mean {_or(close)}?" if close else ""
+            hint = f"; did you mean {or_list(close)}?" if close else ""
             self.warn("unknown-service", f"no AWS service has the prefix {service!r}{hint}", path)
             return
         if "*" in name or "?" in name:
@@ -100,10 +101,11 @@ class _StatementCheck:
         info = self.catalog.action(service, name)
         if info is None:
             close = self.catalog.suggest_action(service, name)
-            hint = f"; did you mean {_or(close)}?" if close else ""
+            hint = f"; did you mean {or_list(close)}?" if close else ""
             self.warn("unknown-action", f"{service} has no action {name!r}{hint}", path)
             return
         self.actions.append(info)
+        self.named.append((info, path))
 
     # -- resources -------------------------------------------------------------------------------
     def resource(self, resource: str, path: tuple[str | int, ...]) -> None:
@@ -122,7 +124,7 @@ class _StatementCheck:
                 path,
             )
             return
-        if any(arn_fits_format(resource, arn) for arn in types):
+        if any(t.fits(resource) for t in types.values()):
             return
         expected = "; ".join(f"{t.name}: {t.arn}" for t in list(types.values())[:4])
         more = f" (and {len(types) - 4} more)" if len(types) > 4 else ""
@@ -134,6 +136,34 @@ class _StatementCheck:
             path,
         )
 
+    def actions_never_matched(self, resources: tuple[str, ...]) -> None:
+        """A named action that no resource of the statement fits, where another action does fit one: the
+        statement never allows that action (``s3:ListBucket`` beside ``s3:GetObject`` on ``bucket/*``)."""
+        if "*" in resources:
+            return
+        fitting: dict[ActionInfo, bool] = {}
+        for action in self.actions:
+            if action not in fitting:
+                types = self.catalog.resource_types_of(action)
+                fitting[action] = any(t.fits(r) for t in types for r in resources)
+        if not any(fitting.values()):
+            return  # every resource already has its resource-mismatch warning
+        for action, path in self.named:
+            if fitting[action]:
+                continue
+            types = self.catalog.resource_types_of(action)
+            if types:
+                takes = "; ".join(f"{t.name}: {t.arn}" for t in types[:4]) + (" ..." if len(types) > 4 else "")
+                why = f"none of the statement's resources is of a type it takes ({takes})"
+            else:
+                why = 'it takes no resource ARN, only "*"'
+            self.warn(
+                "action-resource-mismatch",
+                f"this statement never allows {action.full_name}: {why}; give it its own statement with a "
+                "resource it takes",
+                path,
+            )
+
     # -- condition keys --------------------------------------------------------------------------
     def supported_keys(self) -> list[KeyMatcher]:
         """Matchers for the keys the statement's actions (and their resource types) document."""
@@ -144,7 +174,7 @@ class _StatementCheck:
         info = self.catalog.condition_key(entry.key)
         if info is None:
             close = self.catalog.suggest_condition_key(entry.key)
-            hint = f"; did you mean {_or(close)}?" if close else ""
+            hint = f"; did you mean {or_list(close)}?" if close else ""
             self.warn(
                 "unknown-condition-key",
                 f"{entry.key!r} is neither a global condition key nor one any service documents{hint}",
@@ -182,8 +212,13 @@ class _StatementCheck:
         if operator.qualifier is not None and not info.multivalued:
             self.warn(
                 "set-operator-on-single-valued-key",
-                f"{info.name} has a single value: {operator.qualifier.value} is for multivalued keys and can "
-                f"make the condition true when the key is missing; write {operator.base.name} without it",
+                f"{info.name} has a single value: {operator.qualifier.value} is for multivalued keys"
+                + (
+                    ", and ForAllValues makes the condition true when the key is missing"
+                    if operator.qualifier is SetQualifier.FOR_ALL_VALUES
+                    else ""
+                )
+                + f"; write {operator.base.name} without it",
                 path,
                 key=True,
             )
@@ -208,5 +243,5 @@ def _a(word: str) -> str:
     return f"{'an' if word[0] in 'AEIOU' else 'a'} {word}"
 
 
-def _or(options: list[str]) -> str:
+def or_list(options: list[str]) -> str:
     return options[0] if len(options) == 1 else ", ".join(options[:-1]) + " or " + options[-1]

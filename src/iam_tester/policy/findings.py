@@ -26,8 +26,28 @@ class Finding:
     message: str
     location: Location
 
+    @property
+    def where(self) -> str:
+        """``file:line:column`` (the parts known), as editors and CI annotators read it."""
+        where = self.location.source
+        if self.location.line is not None:
+            where += f":{self.location.line}:{self.location.column or 1}"
+        return where
+
+    @property
+    def label(self) -> str:
+        """``severity [code]``."""
+        return f"{self.severity.value} [{self.code}]"
+
+    @property
+    def detail(self) -> str:
+        """The message, followed by the JSON path when there is one."""
+        return f"{self.message} (at {self.location.path})" if self.location.path else self.message
+
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity.value} [{self.code}] {self.message}"
+        """The one line every command prints a finding as: ``file:line:column: severity [code] message (at
+        path)``."""
+        return f"{self.where}: {self.label} {self.detail}"
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as JSON-ready data (the shape of ``validate --format json``'s findings)."""

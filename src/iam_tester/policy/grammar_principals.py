@@ -44,7 +44,8 @@ class PrincipalGrammar:
             for element in present:
                 self.reporter.error(
                     "principal-not-allowed",
-                    f"{self.article} policy may not have {element}: it applies to whoever holds it",
+                    f"{self.article} policy may not have {element}: it applies to whoever holds it (a bucket, key "
+                    "or queue policy is checked with --type resource, a role's trust policy with --type trust)",
                     (*path, element),
                     key=True,
                 )

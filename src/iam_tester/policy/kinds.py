@@ -27,10 +27,11 @@ Every rule cites the page it comes from:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .model import PolicyKind
 
-__all__ = ["KIND_RULES", "KindRules"]
+__all__ = ["KIND_RULES", "KindRules", "infer_kind"]
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,27 @@ KIND_RULES: dict[PolicyKind, KindRules] = {
         counts_whitespace=True,
     ),
 }
+
+
+def infer_kind(raw: Any) -> PolicyKind:
+    """The kind a document reads as when none is given: with a ``Principal`` (or ``NotPrincipal``) it is a
+    resource-based policy, and a trust policy when, besides, no statement has a resource and every action is
+    an ``sts:`` one; without, an identity policy. Anything that is not a policy object reads as identity (its
+    errors are then reported as such)."""
+    statements = raw.get("Statement") if isinstance(raw, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return PolicyKind.IDENTITY
+    objects = [s for s in statements if isinstance(s, dict)]
+    if not any("Principal" in s or "NotPrincipal" in s for s in objects):
+        return PolicyKind.IDENTITY
+    resourceless = not any("Resource" in s or "NotResource" in s for s in objects)
+    return (
+        PolicyKind.TRUST if resourceless and all(_sts_only(s.get("Action")) for s in objects) else PolicyKind.RESOURCE
+    )
+
+
+def _sts_only(action: Any) -> bool:
+    actions = action if isinstance(action, list) else [action]
+    return bool(actions) and all(isinstance(a, str) and a.lower().startswith("sts:") for a in actions)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from .._cache import BoundedCache
+
 __all__ = [
     "OPERATORS",
+    "ORDER_RELATIONS",
     "OperatorSpec",
     "ParsedOperator",
     "SetQualifier",
@@ -42,50 +45,52 @@ class SetQualifier(enum.Enum):
 
 @dataclass(frozen=True)
 class OperatorSpec:
-    """One base operator. ``negated`` operators are true when the key is missing from the request."""
+    """One base operator, the one place that says what it does.
+
+    ``relation`` is how a request value is compared with the policy's values (``Equals``, ``Like``,
+    ``LessThan``, ...); the evaluator's comparison for an operator is the one its value type gives that
+    relation, so an operator and its negation share one. ``negated`` operators are true when no value
+    matches, and when the key is missing from the request. ``variables``: ``${...}`` policy variables are
+    substituted in the policy's values.
+    """
 
     name: str
     value_type: ValueType
+    relation: str
     negated: bool = False
-    wildcards: bool = False  # ``*`` and ``?`` in the policy's values are wildcards
-    variables: bool = False  # ``${...}`` policy variables are substituted in the policy's values
-    ignore_case: bool = False
+    variables: bool = False
 
 
 def _specs() -> dict[str, OperatorSpec]:
-    s, n, d = ValueType.STRING, ValueType.NUMERIC, ValueType.DATE
+    s, n, d, arn = ValueType.STRING, ValueType.NUMERIC, ValueType.DATE, ValueType.ARN
     specs = [
-        OperatorSpec("StringEquals", s, variables=True),
-        OperatorSpec("StringNotEquals", s, negated=True, variables=True),
-        OperatorSpec("StringEqualsIgnoreCase", s, variables=True, ignore_case=True),
-        OperatorSpec("StringNotEqualsIgnoreCase", s, negated=True, variables=True, ignore_case=True),
-        OperatorSpec("StringLike", s, wildcards=True, variables=True),
-        OperatorSpec("StringNotLike", s, negated=True, wildcards=True, variables=True),
-        OperatorSpec("NumericEquals", n),
-        OperatorSpec("NumericNotEquals", n, negated=True),
-        OperatorSpec("NumericLessThan", n),
-        OperatorSpec("NumericLessThanEquals", n),
-        OperatorSpec("NumericGreaterThan", n),
-        OperatorSpec("NumericGreaterThanEquals", n),
-        OperatorSpec("DateEquals", d),
-        OperatorSpec("DateNotEquals", d, negated=True),
-        OperatorSpec("DateLessThan", d),
-        OperatorSpec("DateLessThanEquals", d),
-        OperatorSpec("DateGreaterThan", d),
-        OperatorSpec("DateGreaterThanEquals", d),
-        OperatorSpec("Bool", ValueType.BOOL, variables=True),
-        OperatorSpec("BinaryEquals", ValueType.BINARY),
-        OperatorSpec("IpAddress", ValueType.IP),
-        OperatorSpec("NotIpAddress", ValueType.IP, negated=True),
+        # Strings: case-sensitive but for ...IgnoreCase; only StringLike has wildcards.
+        OperatorSpec("StringEquals", s, "Equals", variables=True),
+        OperatorSpec("StringNotEquals", s, "Equals", negated=True, variables=True),
+        OperatorSpec("StringEqualsIgnoreCase", s, "EqualsIgnoreCase", variables=True),
+        OperatorSpec("StringNotEqualsIgnoreCase", s, "EqualsIgnoreCase", negated=True, variables=True),
+        OperatorSpec("StringLike", s, "Like", variables=True),
+        OperatorSpec("StringNotLike", s, "Like", negated=True, variables=True),
+        *(OperatorSpec(f"Numeric{rel}", n, rel) for rel in ORDER_RELATIONS),
+        OperatorSpec("NumericNotEquals", n, "Equals", negated=True),
+        *(OperatorSpec(f"Date{rel}", d, rel) for rel in ORDER_RELATIONS),
+        OperatorSpec("DateNotEquals", d, "Equals", negated=True),
+        OperatorSpec("Bool", ValueType.BOOL, "Equals", variables=True),
+        OperatorSpec("BinaryEquals", ValueType.BINARY, "Equals"),
+        OperatorSpec("IpAddress", ValueType.IP, "Within"),
+        OperatorSpec("NotIpAddress", ValueType.IP, "Within", negated=True),
         # ArnEquals and ArnLike behave the same: both match wildcards in each ARN segment.
-        OperatorSpec("ArnEquals", ValueType.ARN, wildcards=True, variables=True),
-        OperatorSpec("ArnLike", ValueType.ARN, wildcards=True, variables=True),
-        OperatorSpec("ArnNotEquals", ValueType.ARN, negated=True, wildcards=True, variables=True),
-        OperatorSpec("ArnNotLike", ValueType.ARN, negated=True, wildcards=True, variables=True),
-        OperatorSpec("Null", ValueType.NULL),
+        OperatorSpec("ArnEquals", arn, "Like", variables=True),
+        OperatorSpec("ArnLike", arn, "Like", variables=True),
+        OperatorSpec("ArnNotEquals", arn, "Like", negated=True, variables=True),
+        OperatorSpec("ArnNotLike", arn, "Like", negated=True, variables=True),
+        OperatorSpec("Null", ValueType.NULL, "Null"),
     ]
     return {spec.name.lower(): spec for spec in specs}
 
+
+ORDER_RELATIONS = ("Equals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")
+"""The relations of the ordered families (numbers, dates): ``NumericLessThan``, ``DateGreaterThanEquals`` ..."""
 
 OPERATORS: dict[str, OperatorSpec] = _specs()
 """Base operators by lower-cased name."""
@@ -109,7 +114,7 @@ class ParsedOperator:
         return f"{prefix}{self.base.name}{'IfExists' if self.if_exists else ''}"
 
 
-_PARSE_CACHE: dict[str, ParsedOperator | None] = {}
+_PARSE_CACHE: BoundedCache[str, ParsedOperator | None] = BoundedCache(1024)
 
 
 def parse_operator(text: str) -> ParsedOperator | None:
@@ -120,9 +125,7 @@ def parse_operator(text: str) -> ParsedOperator | None:
     """
     if text in _PARSE_CACHE:
         return _PARSE_CACHE[text]
-    parsed = _parse(text)
-    _PARSE_CACHE[text] = parsed
-    return parsed
+    return _PARSE_CACHE.put(text, _parse(text))
 
 
 def _parse(text: str) -> ParsedOperator | None:

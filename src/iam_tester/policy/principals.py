@@ -21,14 +21,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .arns import ACCOUNT_ID, IAM_PRINCIPAL_ARN
 from .findings import Severity
 
 __all__ = ["PRINCIPAL_TYPES", "PrincipalProblem", "principal_problem"]
 
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 
-_ACCOUNT_ID = re.compile(r"\d{12}\Z")
-_ARN = re.compile(r"arn:(?P<partition>aws[a-zA-Z-]*):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)\Z")
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z")
 _WEB_IDENTITY = frozenset(
     {"cognito-identity.amazonaws.com", "www.amazon.com", "graph.facebook.com", "accounts.google.com"}
@@ -80,9 +79,9 @@ _AWS_HELP = (
 
 
 def _valid_aws(name: str) -> bool:
-    if name == "*" or _ACCOUNT_ID.match(name):
+    if name == "*" or ACCOUNT_ID.match(name):
         return True
-    match = _ARN.match(name)
+    match = IAM_PRINCIPAL_ARN.match(name)
     if not match or "*" in name or "?" in name:
         return False
     resource = match["resource"]
@@ -100,7 +99,7 @@ def _named(resource: str, prefix: str) -> bool:
 
 
 def _valid_provider(name: str) -> bool:
-    match = _ARN.match(name)
+    match = IAM_PRINCIPAL_ARN.match(name)
     if not match or match["service"] != "iam":
         return False
     return _named(match["resource"], "saml-provider/") or _named(match["resource"], "oidc-provider/")

@@ -1,14 +1,20 @@
 """Point from a place in a parsed document (a JSON path) back to its line and column in the text.
 
-Parsing uses the C ``json`` module; positions are only needed when something is wrong, so the index of
-positions is built lazily, on the first lookup, by a small scanner over the same text.
+Parsing uses the C ``json`` module; positions are only needed when something is wrong, so they are found
+lazily. A lookup follows its path from the root: in each object or array on the way it records where the
+children start, skipping their values with the C scanner, and stops at the child it wants; what it has
+recorded serves the next lookup. Placing a finding in a suite of many megabytes costs a walk down one path,
+not a pass over the file in Python. Only a document with repeated keys (an error, reported once) is
+scanned whole.
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import json
+import json.scanner
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -91,34 +97,65 @@ class JsonSourceMap:
     _values: dict[tuple[PathPart, ...], int] = field(default_factory=dict, init=False, repr=False)
     _keys: dict[tuple[PathPart, ...], int] = field(default_factory=dict, init=False, repr=False)
     _built: bool = field(default=False, init=False, repr=False)
-    _line_starts: list[int] = field(default_factory=list, init=False, repr=False)
+    _line_starts: list[int] | None = field(default=None, init=False, repr=False)
     _duplicates: list[tuple[tuple[PathPart, ...], int]] = field(default_factory=list, init=False, repr=False)
+    _children: dict[tuple[PathPart, ...], _Children] = field(default_factory=dict, init=False, repr=False)
 
     def duplicate_keys(self) -> list[tuple[tuple[PathPart, ...], tuple[int, int]]]:
         """Every key that repeats an earlier key of the same object, with where the repeat starts.
 
-        ``json.loads`` keeps the last of duplicate keys without a word, so the first is silently lost.
+        ``json.loads`` keeps the last of duplicate keys without a word, so the first is silently lost. This
+        scans the whole text (once); call it only when the parser saw a repeat.
         """
         if not self._built:
             self._build()
         return [(path, self._line_col(offset)) for path, offset in self._duplicates]
 
     def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
-        if not self._built:
-            self._build()
-        offsets = self._keys if key else self._values
-        offset = offsets.get(tuple(path))
-        if offset is None and key:
-            offset = self._values.get(tuple(path))
+        if self._built:
+            offsets = self._keys if key else self._values
+            offset = offsets.get(tuple(path))
+            if offset is None and key:
+                offset = self._values.get(tuple(path))
+        else:
+            found = self._follow(tuple(path))
+            if found is None:
+                return None
+            key_offset, offset = found
+            if key and key_offset is not None:
+                offset = key_offset
         return None if offset is None else self._line_col(offset)
 
+    def _follow(self, path: tuple[PathPart, ...]) -> tuple[int | None, int] | None:
+        """(where the last key starts, where the value starts) for ``path``, walking down from the root.
+
+        The first of repeated keys is taken: this runs only when the parser saw no repeat.
+        """
+        try:
+            offset = _skip_ws(self.text, 0)
+            key_offset: int | None = None
+            for depth, part in enumerate(path):
+                at = path[:depth]
+                children = self._children.get(at)
+                if children is None:
+                    children = self._children[at] = _Children(self.text, offset)
+                found = children.find(part)
+                if found is None:
+                    return None
+                key_offset, offset = found
+        except (ValueError, IndexError, RecursionError, StopIteration):
+            return None  # text json.loads accepted but this walk does not: no position rather than a wrong one
+        return key_offset, offset
+
     def _line_col(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            # The start of every line, once, at C speed: the lengths of the lines, accumulated.
+            self._line_starts = [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n"))]
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
     def _build(self) -> None:
         self._built = True
-        self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", self.text)]
         # Text that json.loads accepted but this scanner does not (or nesting deeper than it recurses):
         # the positions found so far are right; the rest stay unknown.
         with contextlib.suppress(ValueError, IndexError, RecursionError):
@@ -172,6 +209,57 @@ class JsonSourceMap:
             if self.text[pos] == "]":
                 return pos + 1
             pos = self._skip(pos + 1)
+
+
+# The C scanner (typeshed types make_scanner as a class): it skips a value at C speed.
+_SCAN_ONCE = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    return _WS.match(text, pos).end()  # type: ignore[union-attr]
+
+
+class _Children:
+    """Where the children of one object or array start, recorded as far as lookups have needed."""
+
+    def __init__(self, text: str, start: int) -> None:
+        if text[start] not in "{[":
+            raise ValueError(start)  # a scalar has no children
+        self.text = text
+        self.is_object = text[start] == "{"
+        self.keys: dict[str, tuple[int, int]] = {}  # key -> (where the key starts, where its value starts)
+        self.items: list[int] = []  # where each item of an array starts
+        self.next: int | None = _skip_ws(text, start + 1)  # where the next unrecorded child starts
+        if text[self.next] in "}]":
+            self.next = None
+
+    def find(self, part: PathPart) -> tuple[int | None, int] | None:
+        if self.is_object:
+            if not isinstance(part, str):
+                return None
+            while part not in self.keys and self.next is not None:
+                self._object_child(self.next)
+            return self.keys.get(part)
+        if not isinstance(part, int) or isinstance(part, bool) or part < 0:
+            return None
+        while len(self.items) <= part and self.next is not None:
+            self._array_child(self.next)
+        return (None, self.items[part]) if part < len(self.items) else None
+
+    def _object_child(self, key_start: int) -> None:
+        text = self.text
+        key, pos = json.decoder.scanstring(text, key_start + 1)  # type: ignore[attr-defined]
+        value_start = _skip_ws(text, _skip_ws(text, pos) + 1)  # past the colon
+        self.keys.setdefault(key, (key_start, value_start))
+        self._after(_SCAN_ONCE(text, value_start)[1])
+
+    def _array_child(self, start: int) -> None:
+        self.items.append(start)
+        self._after(_SCAN_ONCE(self.text, start)[1])
+
+    def _after(self, end: int) -> None:
+        pos = _skip_ws(self.text, end)
+        self.next = None if self.text[pos] in "}]" else _skip_ws(self.text, pos + 1)  # past the comma
 
 
 @dataclass(frozen=True)

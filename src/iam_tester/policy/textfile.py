@@ -13,7 +13,7 @@ import codecs
 import os
 from typing import IO
 
-__all__ = ["MIB", "TextFileError", "decode_text", "path_name", "read_text_file", "read_text_stream"]
+__all__ = ["MIB", "TextFileError", "decode_text", "display_path", "path_name", "read_text_file", "read_text_stream"]
 
 MIB = 1024 * 1024
 
@@ -43,6 +43,16 @@ def path_name(path: object) -> str:
         name = os.fspath(path)
         return name if isinstance(name, str) else os.fsdecode(name)
     return repr(path)
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as the user should read it: relative to the working directory when under it."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute)
+    except ValueError:  # another drive on Windows
+        return absolute
+    return absolute if relative.startswith(os.pardir) else relative
 
 
 def read_text_file(path: str | os.PathLike[str], *, limit: int, what: str = "file") -> str:

@@ -13,6 +13,7 @@ Entry points:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,10 +23,12 @@ from ..errors import PolicyError
 from .findings import Finding, Severity
 from .grammar import analyse
 from .jsontext import BOM
+from .kinds import infer_kind
 from .lint import footgun_findings
 from .load import parse_json_text, read_policy_file
 from .model import PolicyDocument, PolicyKind
 from .paths import Locator
+from .security import security_findings
 from .sourcemap import NoSourceMap, SourceMap
 from .textfile import path_name
 
@@ -62,6 +65,7 @@ class ValidationReport:
     document: PolicyDocument | None
     findings: tuple[Finding, ...]
     catalog_version: str | None = None
+    kind_inferred: bool = False  # no kind was given: ``kind`` is what the document reads as
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -150,12 +154,16 @@ def validate_policy(
 
 
 def validate_policy_text(
-    text: str, *, kind: PolicyKind = PolicyKind.IDENTITY, name: str = "policy", catalog: bool = True
+    text: str, *, kind: PolicyKind | None = PolicyKind.IDENTITY, name: str = "policy", catalog: bool = True
 ) -> ValidationReport:
-    """Validate JSON text; findings carry the line and column in ``text``."""
+    """Validate JSON text; findings carry the line and column in ``text``. ``kind=None``: the kind the
+    document reads as (:func:`~.kinds.infer_kind`; the report says so in ``kind_inferred``)."""
     parsed = parse_json_text(text, name=name)
     if isinstance(parsed, Finding):
-        return ValidationReport(name=name, kind=kind, document=None, findings=(parsed,))
+        return ValidationReport(name=name, kind=kind or PolicyKind.IDENTITY, document=None, findings=(parsed,))
+    if kind is None:
+        report = validate_policy_text(text, kind=infer_kind(parsed.raw), name=name, catalog=catalog)
+        return dataclasses.replace(report, kind_inferred=True)
     document, grammar = analyse(
         parsed.raw,
         kind=kind,
@@ -170,16 +178,16 @@ def validate_policy_text(
 def validate_policy_file(
     path: str | os.PathLike[str],
     *,
-    kind: PolicyKind = PolicyKind.IDENTITY,
+    kind: PolicyKind | None = PolicyKind.IDENTITY,
     name: str | None = None,
     catalog: bool = True,
 ) -> ValidationReport:
     """Validate a JSON file; a file that cannot be read as text is an ``unreadable-file`` or
-    ``invalid-encoding`` error finding."""
+    ``invalid-encoding`` error finding. ``kind=None``: the kind the document reads as."""
     label = name or path_name(path)
     text = read_policy_file(path, name=label)
     if isinstance(text, Finding):
-        return ValidationReport(name=label, kind=kind, document=None, findings=(text,))
+        return ValidationReport(name=label, kind=kind or PolicyKind.IDENTITY, document=None, findings=(text,))
     return validate_policy_text(text, kind=kind, name=label, catalog=catalog)
 
 
@@ -220,11 +228,13 @@ def _finish(
 def _semantic_findings(document: PolicyDocument, source_map: SourceMap, *, catalog: bool) -> list[Finding]:
     locator = Locator(document, source_map)
     findings = footgun_findings(document, locator)
-    if catalog:
-        from .catalog import get_catalog
-        from .catalog_checks import catalog_findings
+    if not catalog:
+        return findings + security_findings(document, locator, None)
+    from .catalog import get_catalog
+    from .catalog_checks import catalog_findings
 
-        findings.extend(catalog_findings(document, get_catalog(), locator))
+    findings.extend(security_findings(document, locator, get_catalog()))
+    findings.extend(catalog_findings(document, get_catalog(), locator))
     return findings
 
 

@@ -9,48 +9,68 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..engine import TRUST_ACTIONS
 from ..engine.principals import parse_request_principal
 from ..engine.requests import ACTION, checked_resource, is_request_resource
 from ..errors import InvalidArgumentError, Location, SuiteError
 from ..policy import PolicyDocument, PolicyKind
+from ..policy.arns import ACCOUNT_ID
 from ..policy.sourcemap import PathPart
 from ..policy.textfile import path_name
+from ..sources import KINDS, SourcePrincipal, SourceSpec
 from ._gc import paused_gc
+from .case_checks import case_findings
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
 from .reader import SuiteText, kind_of, read_data_file, value_text
 from .resolve import PolicyResolver, display_path
+from .sources import CaseSources, SourceReader
 
 __all__ = ["load_suite", "load_suites"]
 
-SUITE_KEYS = ("name", "policies", "principal", "resource_account", "context", "cases")
+SUITE_KEYS = ("name", "sources", "policies", "principal", "resource_account", "context", "cases")
 CASE_KEYS = ("name", "action", "resource", "principal", "resource_account", "context", "expect", "call", "policies")
-POLICY_KEYS = ("identity", "boundary", "session", "resource", "scps", "rcps")
+POLICY_KEYS = ("identity", "boundary", "session", "resource", "trust", "scps", "rcps")
+SOURCE_OPTIONS = ("account", "region", "parameters", "bucket_policies")
 CALL_KEYS = ("service", "operation", "params")
 
-_SINGLE_SLOTS = {"boundary": PolicyKind.BOUNDARY, "session": PolicyKind.SESSION, "resource": PolicyKind.RESOURCE}
+_SINGLE_SLOTS = {
+    "boundary": PolicyKind.BOUNDARY,
+    "session": PolicyKind.SESSION,
+    "resource": PolicyKind.RESOURCE,
+    "trust": PolicyKind.TRUST,
+}
 _LEVEL_SLOTS = {"scps": PolicyKind.SCP, "rcps": PolicyKind.RCP}
 _SUITE_KEY_SET = frozenset(SUITE_KEYS)
 _CASE_KEY_SET = frozenset(CASE_KEYS)
 
-_ACCOUNT = re.compile(r"\d{12}\Z")
 
-
-def load_suites(paths: Iterable[str | os.PathLike[str]], *, catalog: bool = True) -> list[Suite]:
-    """Load several suites, reading and validating each policy file they share only once.
+def load_suites(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    catalog: bool = True,
+    allow_unknown: bool = False,
+    live_managed_policies: bool = False,
+) -> list[Suite]:
+    """Load several suites, reading and validating each policy file and source they share only once.
 
     ``catalog=False`` skips the IAM catalog checks of the policies (their grammar is always checked).
+    ``allow_unknown`` decides cases without the values their sources cannot know (a warning says so) instead
+    of failing; ``live_managed_policies`` reads the managed policies sources attach but do not define from
+    the account of the current AWS credentials.
     """
     resolver = PolicyResolver(catalog=catalog)
+    reader = SourceReader(catalog=catalog, allow_unknown=allow_unknown, live_managed_policies=live_managed_policies)
     with paused_gc():
-        return [load_suite(path, resolver=resolver) for path in paths]
+        return [load_suite(path, resolver=resolver, sources=reader) for path in paths]
 
 
-def load_suite(path: str | os.PathLike[str], *, resolver: PolicyResolver | None = None) -> Suite:
+def load_suite(
+    path: str | os.PathLike[str], *, resolver: PolicyResolver | None = None, sources: SourceReader | None = None
+) -> Suite:
     """Load one suite file (YAML, or JSON for ``.json``); raises on the first problem found."""
     given: object = path
     if not isinstance(given, (str, os.PathLike)):
@@ -59,13 +79,17 @@ def load_suite(path: str | os.PathLike[str], *, resolver: PolicyResolver | None 
     display = display_path(file)
     with paused_gc():
         data, text = read_data_file(file, display)
-        return _SuiteBuilder(text, resolver or PolicyResolver()).suite(data, default_name=file.stem)
+        builder = _SuiteBuilder(text, resolver or PolicyResolver(), sources or SourceReader())
+        return builder.suite(data, default_name=file.stem)
 
 
 class _SuiteBuilder:
-    def __init__(self, text: SuiteText, resolver: PolicyResolver) -> None:
+    def __init__(self, text: SuiteText, resolver: PolicyResolver, reader: SourceReader) -> None:
         self.text = text
         self.resolver = resolver
+        self.reader = reader
+        self.sources: CaseSources | None = None
+        self._trust_slots: dict[int, PolicySlots] = {}
 
     # -- the file ---------------------------------------------------------------------------------
     def suite(self, data: Any, *, default_name: str) -> Suite:
@@ -84,9 +108,12 @@ class _SuiteBuilder:
             )
         self.known_keys(data, _SUITE_KEY_SET, SUITE_KEYS, (), "the suite")
         name = self.optional_string(data, "name", ()) or default_name
+        if data.get("sources") is not None:
+            self.sources = self.read_sources(data["sources"], ("sources",))
         slots = (
             self.policies(data.get("policies"), ("policies",), PolicySlots()) if "policies" in data else PolicySlots()
         )
+        given = _given(data.get("policies"))
         principal = self.principal(data, ()) or DEFAULT_PRINCIPAL
         account = self.account(data, ())
         context = self.context(data["context"], ("context",), {}) if "context" in data else {}
@@ -97,9 +124,12 @@ class _SuiteBuilder:
             raise self.text.error(f"`cases` must be a list of cases, not {kind_of(raw_cases)}", ("cases",))
         if not raw_cases:
             raise self.text.error("`cases` is empty: a suite needs at least one case", ("cases",))
-        defaults = _Defaults(slots, principal, account, context)
+        defaults = _Defaults(slots, principal, account, context, given)
         cases = tuple(self.case(i, raw, defaults) for i, raw in enumerate(raw_cases))
-        return Suite(path=self.text.display, name=name, cases=cases, warnings=self.resolver.take_warnings())
+        warnings = self.resolver.take_warnings() + self.reader.take_warnings()
+        if self.resolver.catalog:
+            warnings += case_findings(cases, self.text)
+        return Suite(path=self.text.display, name=name, cases=cases, warnings=warnings)
 
     def case(self, index: int, raw: Any, defaults: _Defaults) -> Case:
         where: tuple[PathPart, ...] = ("cases", index)
@@ -135,12 +165,20 @@ class _SuiteBuilder:
         context = defaults.context
         if "context" in raw:
             context = self.context(raw["context"], (*where, "context"), defaults.context)
+        principal = self.principal(raw, where) or defaults.principal
+        if self.sources is not None:
+            given = defaults.given | _given(raw.get("policies"))
+            principal, policies = self.from_sources(
+                principal, policies, given, action=action, resource=resource, where=where
+            )
+        elif policies.trust is not None and action.lower() in TRUST_ACTIONS:
+            policies = self.trust_slots(policies)
         return Case(
             name=name,
             index=index,
             action=action,
             resource=resource,
-            principal=self.principal(raw, where) or defaults.principal,
+            principal=principal,
             policies=policies,
             locator=self.text,
             resource_account=self.account(raw, where) if "resource_account" in raw else defaults.account,
@@ -174,11 +212,131 @@ class _SuiteBuilder:
         return value
 
     def principal(self, raw: Mapping[str, Any], where: tuple[PathPart, ...]) -> str | None:
-        """The caller, checked now so that a bad one is reported where it is written, not at run time."""
+        """The caller, checked now so that a bad one is reported where it is written, not at run time: an
+        ARN (or account, service ...), or the id or ARN of a principal in the suite's sources."""
         value = self.optional_string(raw, "principal", where)
-        if value is not None:
-            self.request_part(parse_request_principal, value, (*where, "principal"))
+        if value is None:
+            return value
+        if self.sources is not None and self.source_principal(value, (*where, "principal")) is not None:
+            return value
+        try:
+            parse_request_principal(value)
+        except InvalidArgumentError as exc:
+            hint = exc.hint
+            if self.sources is not None:
+                ids = self.sources.inventory.principal_ids()
+                close = difflib.get_close_matches(value, ids, n=1, cutoff=0.6)
+                hint = f"did you mean `{close[0]}`?" if close else "the sources' principals: " + ", ".join(ids[:5])
+                raise self.text.error(
+                    f"no principal {value!r} in the suite's sources, and it is not a principal ARN",
+                    (*where, "principal"),
+                    hint=hint,
+                ) from None
+            raise self.text.error(exc.message, (*where, "principal"), hint=hint) from None
         return value
+
+    def source_principal(self, value: str, where: tuple[PathPart, ...]) -> SourcePrincipal | None:
+        if self.sources is None:
+            return None
+        try:
+            return self.sources.principal(value)
+        except InvalidArgumentError as exc:
+            raise self.text.error(exc.message, where, hint=exc.hint) from None
+
+    def from_sources(
+        self,
+        principal: str,
+        policies: PolicySlots,
+        given: frozenset[str],
+        *,
+        action: str,
+        resource: str,
+        where: tuple[PathPart, ...],
+    ) -> tuple[str, PolicySlots]:
+        """The case's caller and policies completed from the suite's sources (see :mod:`.sources`)."""
+        assert self.sources is not None  # noqa: S101 - only called when the suite has sources
+        found = self.source_principal(principal, where)
+        try:
+            if found is not None:
+                principal = self.sources.request_principal(found)
+            policies = self.sources.slots(
+                policies, given, action=action, resource=resource, principal=found, where=self.text.location(where)
+            )
+        except InvalidArgumentError as exc:
+            raise self.text.error(exc.message, where, hint=exc.hint) from None
+        return principal, policies
+
+    def trust_slots(self, slots: PolicySlots) -> PolicySlots:
+        """``slots`` for a case the trust policy decides: the trust policy is the resource's policy."""
+        found = self._trust_slots.get(id(slots))
+        if found is None:
+            found = self._trust_slots[id(slots)] = dataclasses.replace(slots, resource=slots.trust)
+        return found
+
+    def read_sources(self, raw: Any, where: tuple[PathPart, ...]) -> CaseSources:
+        """``sources:``, a list of ``KIND:PATH`` or ``{KIND: PATH, option: value ...}``, read into one inventory."""
+        items = raw if isinstance(raw, list) else [raw]
+        if not items:
+            raise self.text.error("`sources` is empty: name at least one source, e.g. tfplan:plan.json", where)
+        specs = tuple(
+            self.source_spec(item, (*where, i) if isinstance(raw, list) else where) for i, item in enumerate(items)
+        )
+        return CaseSources(self.reader, self.reader.inventory(specs))
+
+    def source_spec(self, raw: Any, where: tuple[PathPart, ...]) -> SourceSpec:
+        options: dict[str, Any] = {}
+        if isinstance(raw, str):
+            kind, colon, path = raw.partition(":")
+            if not colon:
+                raise self.text.error(
+                    f"{value_text(raw)} is not a source: write KIND:PATH",
+                    where,
+                    hint=f"the kinds are {', '.join(KINDS)}",
+                )
+        elif isinstance(raw, dict):
+            kinds = [key for key in raw if key in KINDS]
+            if len(kinds) != 1:
+                raise self.text.error(
+                    f"a source mapping names exactly one kind ({', '.join(KINDS)}) with its path", where
+                )
+            kind = kinds[0]
+            path = "" if raw[kind] is None else raw[kind]
+            if not isinstance(path, str):
+                raise self.text.error(f"the path of a {kind} source must be a string", (*where, kind))
+            self.known_keys(
+                {k: v for k, v in raw.items() if k != kind},
+                frozenset(SOURCE_OPTIONS),
+                SOURCE_OPTIONS,
+                where,
+                "a source",
+            )
+            options = {key: raw[key] for key in SOURCE_OPTIONS if key in raw}
+        else:
+            raise self.text.error(f"a source is KIND:PATH or a mapping with options, not {kind_of(raw)}", where)
+        account = options.get("account")
+        if isinstance(account, int) and not isinstance(account, bool):
+            account = str(account)
+        if account is not None and not isinstance(account, str):
+            raise self.text.error(
+                f"`account` must be a 12-digit account ID, not {value_text(account)}", (*where, "account")
+            )
+        parameters = options.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise self.text.error(
+                "`parameters` must be a mapping of template parameters to values", (*where, "parameters")
+            )
+        try:
+            return SourceSpec(
+                kind=kind.strip().lower(),
+                path=path,
+                account=account,
+                region=options.get("region"),
+                parameters={str(k): str(v) for k, v in parameters.items()},
+                bucket_policies=options.get("bucket_policies") is True,
+                base=self.text.directory,
+            )
+        except InvalidArgumentError as exc:
+            raise self.text.error(exc.message, where, hint=exc.hint) from None
 
     def request_part(self, check: Callable[[str], object], value: str, where: tuple[PathPart, ...]) -> None:
         """Run one of the evaluator's own request checks, reporting its error at ``where``."""
@@ -193,7 +351,7 @@ class _SuiteBuilder:
             return None
         # YAML reads an unquoted account ID as a number; that is fine unless it had leading zeros.
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if not isinstance(text, str) or not _ACCOUNT.match(text):
+        if not isinstance(text, str) or not ACCOUNT_ID.match(text):
             raise self.text.error(
                 f"`resource_account` must be a 12-digit account ID, not {value_text(value)}",
                 (*where, "resource_account"),
@@ -340,6 +498,12 @@ class _Defaults:
     principal: str
     account: str | None
     context: Mapping[str, ContextValue]
+    given: frozenset[str]
+
+
+def _given(raw: Any) -> frozenset[str]:
+    """The policy slots a `policies` mapping sets itself (null included): sources do not fill those."""
+    return frozenset(key for key in raw if isinstance(key, str)) if isinstance(raw, dict) else frozenset()
 
 
 def _nonempty_kind(value: Any) -> str:

@@ -71,7 +71,8 @@ class PolicySlots:
     """The documents one request is evaluated against, one field per kind of policy.
 
     ``scps`` and ``rcps`` are levels, the organization root first; each level holds at least one
-    document.
+    document. ``trust`` is a role's trust policy: a case whose action the trust policy decides
+    (``sts:AssumeRole*``, ``sts:TagSession`` ...) meets it as the resource's policy.
     """
 
     identity: tuple[PolicyDocument, ...] = ()
@@ -80,6 +81,7 @@ class PolicySlots:
     resource: PolicyDocument | None = None
     scps: tuple[tuple[PolicyDocument, ...], ...] = ()
     rcps: tuple[tuple[PolicyDocument, ...], ...] = ()
+    trust: PolicyDocument | None = None
 
     def identity_key(self) -> tuple[object, ...]:
         """A key equal for two slots holding the very same document objects (not merely equal ones).
@@ -98,11 +100,14 @@ class PolicySlots:
             one(self.resource),
             tuple(tuple(id(d) for d in level) for level in self.scps),
             tuple(tuple(id(d) for d in level) for level in self.rcps),
+            one(self.trust),
         )
 
     @property
     def empty(self) -> bool:
-        return not (self.identity or self.boundary or self.session or self.resource or self.scps or self.rcps)
+        return not (
+            self.identity or self.boundary or self.session or self.resource or self.scps or self.rcps or self.trust
+        )
 
 
 @dataclass(frozen=True)

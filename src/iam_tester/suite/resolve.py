@@ -19,21 +19,12 @@ from typing import Any, cast
 from ..errors import Location, PolicyError, SuiteError
 from ..policy import Finding, PolicyDocument, PolicyKind, validate_policy, validate_policy_file
 from ..policy.sourcemap import PathPart, PrefixedSourceMap, format_path
+from ..policy.textfile import display_path
 from .reader import SuiteText, kind_of
 
 __all__ = ["PolicyResolver", "display_path"]
 
 _REF_KEYS = ("name", "file", "document")
-
-
-def display_path(path: Path) -> str:
-    """``path`` as the user should read it: relative to the working directory when under it."""
-    absolute = os.path.abspath(path)
-    try:
-        relative = os.path.relpath(absolute)
-    except ValueError:  # another drive on Windows
-        return absolute
-    return absolute if relative.startswith(os.pardir) else relative
 
 
 class PolicyResolver:
@@ -46,6 +37,11 @@ class PolicyResolver:
         self._files: dict[tuple[str, PolicyKind, str | None], PolicyDocument] = {}
         self._catalog = catalog
         self._warnings: list[Finding] = []
+
+    @property
+    def catalog(self) -> bool:
+        """Whether the IAM catalog checks run (of the policies, and of the cases: see :mod:`.case_checks`)."""
+        return self._catalog
 
     def take_warnings(self) -> tuple[Finding, ...]:
         """The warnings found since the last call (a file's only when it was first read)."""

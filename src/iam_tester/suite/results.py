@@ -49,6 +49,7 @@ class RunResult:
 
     suites: tuple[Suite, ...]
     results: tuple[CaseResult, ...]
+    strict: bool = False  # warnings fail the run (``check --strict``)
 
     @cached_property
     def counts(self) -> dict[Status, int]:
@@ -69,21 +70,26 @@ class RunResult:
     def unchecked(self) -> int:
         return self.counts[Status.UNCHECKED]
 
-    @property
+    @cached_property
     def warnings(self) -> tuple[Finding, ...]:
-        """What validating the suites' policies found suspicious (never a reason to fail a case)."""
+        """What the suites' policies and cases draw: suspicious policies, and cases that test nothing. They fail
+        no case; under ``strict`` they fail the run."""
         return tuple(warning for suite in self.suites for warning in suite.warnings)
 
     @property
     def exit_code(self) -> int:
-        """0 when no case failed (unchecked cases do not count), else 1."""
-        return 1 if self.failed else 0
+        """1 when a case failed (unchecked cases do not count) or, under ``strict``, when there are warnings;
+        else 0."""
+        return 1 if self.failed or (self.strict and self.warnings) else 0
 
     def summary(self) -> str:
-        """``3 passed, 1 failed, 2 without expect (6 cases in 2 suites)``."""
+        """``3 passed, 1 failed, 2 without expect, 1 warning (6 cases in 2 suites)``."""
         parts = [f"{self.passed} passed", f"{self.failed} failed"]
         if self.unchecked:
             parts.append(f"{self.unchecked} without expect")
+        if self.warnings:
+            count = len(self.warnings)
+            parts.append(f"{count} warning{'s' if count != 1 else ''}{' (failing: --strict)' if self.strict else ''}")
         cases, suites = len(self.results), len(self.suites)
         plural = ("s" if cases != 1 else "", "s" if suites != 1 else "")
         return f"{', '.join(parts)} ({cases} case{plural[0]} in {suites} suite{plural[1]})"

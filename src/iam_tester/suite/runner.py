@@ -29,9 +29,10 @@ def compile_slots(slots: PolicySlots) -> PolicySet:
     )
 
 
-def run_local(suites: Sequence[Suite]) -> RunResult:
+def run_local(suites: Sequence[Suite], *, strict: bool = False) -> RunResult:
     """Every case decided, in input order. Bad input found only now (a principal the evaluator cannot
-    read, a policy unusable in its slot) raises an :class:`InvalidInputError` located at the case."""
+    read, a policy unusable in its slot) raises an :class:`InvalidInputError` located at the case.
+    ``strict``: the suites' warnings fail the run (:attr:`RunResult.exit_code`)."""
     compiled: dict[tuple[object, ...], PolicySet] = {}
     # Cases that inherit every slot share one PolicySlots object: look it up by id first, and only
     # compute the key of the documents it holds once per PolicySlots object.
@@ -52,7 +53,7 @@ def run_local(suites: Sequence[Suite]) -> RunResult:
                 except InvalidInputError as exc:
                     raise _at_case(exc, case) from None
                 results.append(CaseResult(suite, case, evaluation))
-    return RunResult(tuple(suites), tuple(results))
+    return RunResult(tuple(suites), tuple(results), strict=strict)
 
 
 def _at_case(exc: InvalidInputError, case: Case) -> InvalidInputError:

@@ -19,34 +19,18 @@ from .modifiers import CompiledCondition, null_condition, operator_condition
 from .numeric import NUMERIC_COMPARISONS
 from .strings import STRING_COMPARISONS
 
-__all__ = ["CompiledCondition", "compile_condition", "positive_name"]
+__all__ = ["COMPARISONS", "CompiledCondition", "compile_condition"]
 
-COMPARISONS: dict[str, Comparison] = {
-    **STRING_COMPARISONS,
-    **NUMERIC_COMPARISONS,
-    **DATE_COMPARISONS,
-    **BOOL_COMPARISONS,
-    **BINARY_COMPARISONS,
-    **IP_COMPARISONS,
-    **ARN_COMPARISONS,
+COMPARISONS: dict[ValueType, dict[str, Comparison]] = {
+    ValueType.STRING: STRING_COMPARISONS,
+    ValueType.NUMERIC: NUMERIC_COMPARISONS,
+    ValueType.DATE: DATE_COMPARISONS,
+    ValueType.BOOL: BOOL_COMPARISONS,
+    ValueType.BINARY: BINARY_COMPARISONS,
+    ValueType.IP: IP_COMPARISONS,
+    ValueType.ARN: ARN_COMPARISONS,
 }
-
-_NEGATED_TO_POSITIVE = {
-    "stringnotequals": "stringequals",
-    "stringnotequalsignorecase": "stringequalsignorecase",
-    "stringnotlike": "stringlike",
-    "numericnotequals": "numericequals",
-    "datenotequals": "dateequals",
-    "notipaddress": "ipaddress",
-    "arnnotequals": "arnequals",
-    "arnnotlike": "arnlike",
-}
-
-
-def positive_name(base_name: str) -> str:
-    """The operator whose negation ``base_name`` is (itself when it is not negated), lower-cased."""
-    lowered = base_name.lower()
-    return _NEGATED_TO_POSITIVE.get(lowered, lowered)
+"""Each family's comparison per :attr:`~iam_tester.policy.operators.OperatorSpec.relation`."""
 
 
 def compile_condition(entry: ConditionEntry, *, variables_enabled: bool) -> CompiledCondition:
@@ -54,7 +38,7 @@ def compile_condition(entry: ConditionEntry, *, variables_enabled: bool) -> Comp
     spec = entry.operator.base
     if spec.value_type is ValueType.NULL:
         return null_condition(entry)
-    comparison = COMPARISONS[positive_name(spec.name)]
+    comparison = COMPARISONS[spec.value_type][spec.relation]
     substitute = variables_enabled and spec.variables
     templates = tuple(parse_template(value, enabled=substitute) for value in entry.values)
     if any(t.has_variables for t in templates):

@@ -30,4 +30,4 @@ def _build(prepared: Sequence[object]) -> AnyMatch:
     return lambda value: any(p.fullmatch(value) is not None for p in patterns)
 
 
-ARN_COMPARISONS = {"arnequals": Comparison(_prepare, _build), "arnlike": Comparison(_prepare, _build)}
+ARN_COMPARISONS = {"Like": Comparison(_prepare, _build)}

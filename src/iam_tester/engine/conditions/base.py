@@ -15,7 +15,7 @@ from typing import Any
 
 from ..wildcard import Chunks
 
-__all__ = ["ORDER_RELATIONS", "AnyMatch", "Comparison", "joined", "member_of", "ordered"]
+__all__ = ["ORDERINGS", "AnyMatch", "Comparison", "joined", "member_of", "ordered"]
 
 AnyMatch = Callable[[str], bool]
 """Does one request value match any of the statement's values (for the positive operator)?"""
@@ -35,13 +35,13 @@ def joined(chunks: Chunks) -> str:
     return "".join(text for text, _ in chunks)
 
 
-# The suffixes of the ordered families' operators (NumericLessThan, DateGreaterThanEquals, ...).
-ORDER_RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
-    "equals": operator.eq,
-    "lessthan": operator.lt,
-    "lessthanequals": operator.le,
-    "greaterthan": operator.gt,
-    "greaterthanequals": operator.ge,
+# The ordered families' relations (OperatorSpec.relation of NumericLessThan, DateGreaterThanEquals, ...).
+ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
+    "Equals": operator.eq,
+    "LessThan": operator.lt,
+    "LessThanEquals": operator.le,
+    "GreaterThan": operator.gt,
+    "GreaterThanEquals": operator.ge,
 }
 
 

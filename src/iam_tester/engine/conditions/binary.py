@@ -10,4 +10,4 @@ from .base import Comparison, joined, member_of
 
 __all__ = ["BINARY_COMPARISONS"]
 
-BINARY_COMPARISONS = {"binaryequals": Comparison(lambda chunks: parse_binary(joined(chunks)), member_of(parse_binary))}
+BINARY_COMPARISONS = {"Equals": Comparison(lambda chunks: parse_binary(joined(chunks)), member_of(parse_binary))}

@@ -10,4 +10,4 @@ from .base import Comparison, joined, member_of
 
 __all__ = ["BOOL_COMPARISONS"]
 
-BOOL_COMPARISONS = {"bool": Comparison(lambda chunks: parse_bool(joined(chunks)), member_of(parse_bool))}
+BOOL_COMPARISONS = {"Equals": Comparison(lambda chunks: parse_bool(joined(chunks)), member_of(parse_bool))}

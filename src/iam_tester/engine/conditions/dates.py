@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ...policy.values import parse_date
 from ..wildcard import Chunks
-from .base import ORDER_RELATIONS, Comparison, joined, ordered
+from .base import ORDERINGS, Comparison, joined, ordered
 
 __all__ = ["DATE_COMPARISONS"]
 
@@ -24,6 +24,4 @@ def _prepare(chunks: Chunks) -> dt.datetime:
     return parse_date(joined(chunks))
 
 
-DATE_COMPARISONS = {
-    f"date{name}": Comparison(_prepare, ordered(_request_date, relation)) for name, relation in ORDER_RELATIONS.items()
-}
+DATE_COMPARISONS = {name: Comparison(_prepare, ordered(_request_date, order)) for name, order in ORDERINGS.items()}

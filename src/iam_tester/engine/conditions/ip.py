@@ -44,4 +44,4 @@ def _build(prepared: Sequence[object]) -> AnyMatch:
     return any_match
 
 
-IP_COMPARISONS = {"ipaddress": Comparison(lambda chunks: parse_ip_network(joined(chunks)), _build)}
+IP_COMPARISONS = {"Within": Comparison(lambda chunks: parse_ip_network(joined(chunks)), _build)}

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..._cache import BoundedCache
 from ...policy.model import ConditionEntry
 from ...policy.operators import SetQualifier
 from ...policy.values import parse_bool
@@ -35,8 +36,6 @@ from ..wildcard import Chunks
 from .base import AnyMatch, Comparison
 
 __all__ = ["CompiledCondition", "null_condition", "operator_condition"]
-
-_CACHE_LIMIT = 1024
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ Resolved = tuple[AnyMatch, tuple[str, ...], tuple[tuple[str, str | None], ...]]
 
 
 def _resolver(comparison: Comparison, templates: Sequence[Template]) -> Callable[[Context], Resolved]:
-    cache: dict[tuple[Chunks | None, ...], AnyMatch] = {}
+    cache: BoundedCache[tuple[Chunks | None, ...], AnyMatch] = BoundedCache(1024)
 
     def resolve(context: Context) -> Resolved:
         resolved = [t.resolve(context) for t in templates]
@@ -137,10 +136,7 @@ def _resolver(comparison: Comparison, templates: Sequence[Template]) -> Callable
                     ready.append(comparison.prepare(chunks))
                 except ValueError:
                     continue  # substituted text that is not of the operator's type matches nothing
-            any_match = comparison.build(ready)
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            cache[chunk_key] = any_match
+            any_match = cache.put(chunk_key, comparison.build(ready))
         shown = tuple(
             "".join(text for text, _ in chunks) if chunks is not None else t.text
             for t, (chunks, _) in zip(templates, resolved, strict=True)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ...policy.values import parse_number
 from ..wildcard import Chunks
-from .base import ORDER_RELATIONS, Comparison, joined, ordered
+from .base import ORDERINGS, Comparison, joined, ordered
 
 __all__ = ["NUMERIC_COMPARISONS"]
 
@@ -24,7 +24,4 @@ def _prepare(chunks: Chunks) -> Decimal:
     return parse_number(joined(chunks))
 
 
-NUMERIC_COMPARISONS = {
-    f"numeric{name}": Comparison(_prepare, ordered(_request_number, relation))
-    for name, relation in ORDER_RELATIONS.items()
-}
+NUMERIC_COMPARISONS = {name: Comparison(_prepare, ordered(_request_number, order)) for name, order in ORDERINGS.items()}

@@ -39,7 +39,7 @@ def _like(prepared: Sequence[object]) -> AnyMatch:
 
 
 STRING_COMPARISONS = {
-    "stringequals": Comparison(joined, _equals),
-    "stringequalsignorecase": Comparison(lambda chunks: joined(chunks).lower(), _equals_ignore_case),
-    "stringlike": Comparison(_like_prepare, _like),
+    "Equals": Comparison(joined, _equals),
+    "EqualsIgnoreCase": Comparison(lambda chunks: joined(chunks).lower(), _equals_ignore_case),
+    "Like": Comparison(_like_prepare, _like),
 }

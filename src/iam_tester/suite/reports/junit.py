@@ -4,6 +4,11 @@ A failed case has a ``<failure>`` whose body is the full explanation; a case wit
 ``<skipped>`` (the closest JUnit has to "reported, neither passed nor failed"), its message saying
 the decision. The XML is built with ElementTree, so names are escaped; characters XML 1.0 cannot
 carry at all are replaced.
+
+Warnings go where CI shows them: a case's own warnings (a request AWS never makes) in its
+``<system-err>``, the suite's other warnings (its policies', its context's) in a ``<testcase>`` of their
+own named ``warnings``. Under ``--strict`` each of these is a ``<failure type="Warning">``, so a suite
+over a typo'd policy no longer shows green.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import IO
 
+from ...policy.findings import Finding
 from ..results import CaseResult, RunResult, Status
 from .tree import explanation_tree, plain_text, reason, ref_text
 
@@ -26,35 +32,76 @@ def _clean(text: str) -> str:
 
 
 def junit_xml(run: RunResult) -> ET.Element:
-    root = ET.Element(
-        "testsuites",
-        name="iam-tester check",
-        tests=str(len(run.results)),
-        failures=str(run.failed),
-        errors="0",
-        skipped=str(run.unchecked),
-    )
+    root = ET.Element("testsuites", name="iam-tester check", errors="0", skipped=str(run.unchecked))
     by_suite: dict[int, list[CaseResult]] = {}
     for result in run.results:
         by_suite.setdefault(id(result.suite), []).append(result)
+    tests = failures = 0
     for suite in run.suites:
         results = by_suite.get(id(suite), [])
         element = ET.SubElement(
             root,
             "testsuite",
             name=_clean(suite.name),
-            tests=str(len(results)),
-            failures=str(sum(r.status is Status.FAILED for r in results)),
             errors="0",
             skipped=str(sum(r.status is Status.UNCHECKED for r in results)),
             file=_clean(suite.path),
         )
+        by_case, others = _warnings_by_case(suite.warnings)
+        failed = 0
         for result in results:
-            _testcase(element, result)
+            failed += _testcase(element, result, by_case.get(result.case.index, []), strict=run.strict)
+        count = len(results)
+        if others:
+            count += 1
+            failed += _warnings_case(element, suite.name, suite.path, others, strict=run.strict)
+        element.set("tests", str(count))
+        element.set("failures", str(failed))
+        tests, failures = tests + count, failures + failed
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
     return root
 
 
-def _testcase(parent: ET.Element, result: CaseResult) -> None:
+def _warnings_by_case(warnings: tuple[Finding, ...]) -> tuple[dict[int, list[Finding]], list[Finding]]:
+    """A case's own warnings (located in ``cases[i]``) by case index, and the rest."""
+    by_case: dict[int, list[Finding]] = {}
+    others: list[Finding] = []
+    for warning in warnings:
+        match = _CASE_PATH.match(warning.location.path)
+        if match:
+            by_case.setdefault(int(match[1]), []).append(warning)
+        else:
+            others.append(warning)
+    return by_case, others
+
+
+_CASE_PATH = re.compile(r"cases\[(\d+)\](?:[.\[]|\Z)")
+
+
+def _warnings_text(warnings: list[Finding]) -> str:
+    return _clean("\n".join(str(w) for w in warnings))
+
+
+def _warnings_case(parent: ET.Element, name: str, path: str, warnings: list[Finding], *, strict: bool) -> int:
+    """The suite's policy and context warnings as one test case; a failure under ``strict``."""
+    # Located at the first warning (a policy file's, or the suite's context), where annotators point.
+    first = warnings[0].location
+    attributes = {"classname": _clean(name), "name": "warnings", "file": _clean(first.source or path)}
+    if first.line is not None:
+        attributes["line"] = str(first.line)
+    element = ET.SubElement(parent, "testcase", attributes)
+    noun = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    if strict:
+        failure = ET.SubElement(element, "failure", message=f"{noun} (--strict)", type="Warning")
+        failure.text = _warnings_text(warnings)
+        return 1
+    ET.SubElement(element, "system-err").text = _warnings_text(warnings)
+    return 0
+
+
+def _testcase(parent: ET.Element, result: CaseResult, warnings: list[Finding], *, strict: bool) -> int:
+    """The case's element; returns 1 when it is a failure (its expectation, or a warning under ``strict``)."""
     case, evaluation = result.case, result.evaluation
     location = case.location
     attributes = {"classname": _clean(result.suite.name), "name": _clean(case.name), "file": _clean(result.suite.path)}
@@ -72,11 +119,17 @@ def _testcase(parent: ET.Element, result: CaseResult) -> None:
             type="ExpectationFailed",
         )
         failure.text = _clean(plain_text(explanation_tree(evaluation.request, evaluation.explain())))
+    elif strict and warnings:
+        failure = ET.SubElement(element, "failure", message=_clean(str(warnings[0])), type="Warning")
+        failure.text = _warnings_text(warnings)
     elif status is Status.UNCHECKED:
         ET.SubElement(element, "skipped", message=_clean(f"no expect; the decision was {evaluation.decision.value}"))
     else:
         out = ET.SubElement(element, "system-out")
         out.text = _clean(f"{evaluation.decision.value}: {why}")
+    if warnings:
+        ET.SubElement(element, "system-err").text = _warnings_text(warnings)
+    return 1 if status is Status.FAILED or (strict and warnings) else 0
 
 
 def write_junit(run: RunResult, stream: IO[str]) -> None:

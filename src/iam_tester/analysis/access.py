@@ -1,0 +1,170 @@
+"""What a principal may do: its policies expanded into the catalog actions some request allows.
+
+Every catalog action an identity policy's Allow reaches (``NotAction`` and ``*`` included, so up to the whole
+catalog) is a candidate; the search (:mod:`.search`) finds an allowed request for it or proves there is none.
+The resource's own policy is assumed to delegate to the caller's account — as a KMS key's default key policy
+and a bucket without a policy do — so that identity policies, boundaries, session policies and SCPs decide.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+from ..engine import PolicySet
+from ..engine.matching import compile_resources
+from ..engine.principals import PrincipalKind, parse_request_principal
+from ..engine.results import PolicyType
+from ..engine.statements import CompiledStatement
+from ..errors import InvalidArgumentError
+from ..policy.arns import arn_fits_format
+from ..policy.catalog import Catalog, get_catalog
+from ..policy.model import PolicyDocument, PolicyKind
+from ..policy.validate import parse_policy
+from .actions import IndexedAction
+from .classes import action_classes, scan
+from .results import AccessReport, ActionAccess, Undecided
+from .search import Caller, Party, Search, Witness, statements_of
+
+__all__ = ["WITNESS_PRINCIPAL", "delegating_policy", "effective_access", "risky_actions"]
+
+WITNESS_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester-witness"
+"""Who asks when no principal is given: a role holding the policies, in AWS's documentation account."""
+
+DELEGATING_POLICY_NAME = "(the resource's policy, assumed to delegate to the caller's account)"
+
+
+def delegating_policy(account: str, partition: str = "aws") -> PolicyDocument:
+    """A resource policy that leaves the decision to the caller's account's IAM policies ("How AWS enforcement
+    code logic evaluates requests": a resource policy naming the account delegates to its identity policies)."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                "Action": "*",
+                "Resource": "*",
+            }
+        ],
+    }
+    return parse_policy(document, kind=PolicyKind.RESOURCE, name=DELEGATING_POLICY_NAME)
+
+
+@lru_cache(maxsize=1)
+def risky_actions() -> dict[str, tuple[str, str]]:
+    """Lower-cased action -> (category, why), from ``data/risky_actions.json`` (its sources are named there)."""
+    text = resources.files("iam_tester.analysis").joinpath("data/risky_actions.json").read_text("utf-8")
+    data = json.loads(text)
+    out: dict[str, tuple[str, str]] = {}
+    for category in ("privilege-escalation", "data-exfiltration"):
+        for entry in data[category]:
+            out[str(entry["action"]).lower()] = (category, str(entry["why"]))
+    return out
+
+
+def effective_access(
+    *,
+    identity: Sequence[PolicyDocument] = (),
+    boundary: PolicyDocument | None = None,
+    session: PolicyDocument | None = None,
+    scps: Sequence[Sequence[PolicyDocument]] | None = None,
+    rcps: Sequence[Sequence[PolicyDocument]] | None = None,
+    principal: str | None = None,
+    catalog: Catalog | None = None,
+) -> AccessReport:
+    """Every catalog action ``principal`` (default: a role holding the policies, whose derived keys such as
+    ``aws:PrincipalArn`` may then be anything) may perform on some resource in its account, with some context.
+
+    Raises :class:`~iam_tester.errors.InvalidArgumentError` for a principal that has no identity policies
+    (a service or anonymous) and :class:`~iam_tester.errors.PolicyUsageError` for a document in the wrong slot.
+    """
+    catalog = catalog or get_catalog()
+    caller_text = principal or WITNESS_PRINCIPAL
+    parsed = parse_request_principal(caller_text)
+    if not parsed.is_iam and parsed.kind is not PrincipalKind.ROOT:
+        raise InvalidArgumentError(
+            f"{caller_text} has no identity policies: access expands an IAM principal's policies",
+            hint="use exposure for who a resource or trust policy lets in",
+        )
+    account = parsed.account or "111122223333"
+    policy_set = PolicySet.compile(
+        identity=identity,
+        boundary=boundary,
+        session=session,
+        resource=delegating_policy(account, parsed.partition),
+        scps=scps,
+        rcps=rcps,
+    )
+    caller = Caller(caller_text, account, fixed=principal is not None)
+    search = Search((Party(policy_set, True),), caller, catalog)
+    statements = {id(s.ref): s for s, _, _ in statements_of(policy_set)}
+    risky = risky_actions()
+    entries: list[ActionAccess] = []
+    undecided: list[str] = []
+    for group in scan(search, action_classes(catalog, search.parties, parsed.kind), want_all=True):
+        if not group.witnesses:
+            if not group.complete:
+                undecided.append(group.representative.name)
+            continue
+        representative, found = group.witnesses[0]
+        conditional = not any(search.always(representative.info, w.request.resource) for w in found)
+        keys = _condition_keys(search, group.representative) if conditional else ()
+        for action, witnesses in group.witnesses:
+            risk = risky.get(action.lowered)
+            entries.append(
+                ActionAccess(
+                    action=action.name,
+                    access_level=action.info.access_level,
+                    resources=_resources(search.formats(action.info), witnesses, statements),
+                    conditional=conditional,
+                    conditions=keys,
+                    risks=(f"{risk[0]}: {risk[1]}",) if risk else (),
+                    witness=witnesses[0].request,
+                )
+            )
+    entries.sort(key=lambda e: e.action.lower())
+    gaps = (
+        (Undecided(tuple(undecided), "the search hit a limit before finding an allowed request"),) if undecided else ()
+    )
+    return AccessReport(caller_text, tuple(entries), gaps, catalog.version)
+
+
+def _condition_keys(search: Search, action: IndexedAction) -> tuple[str, ...]:
+    """The condition keys of the statements that can apply to ``action``, as the policies spell them."""
+    names: dict[str, str] = {}
+    for view in search.relevant(action.lowered):
+        for condition in view.statement.conditions:
+            names.setdefault(condition.key, condition.entry.key)
+    return tuple(sorted(names.values(), key=str.lower))
+
+
+def _resources(
+    formats: Sequence[str], witnesses: Sequence[Witness], statements: dict[int, CompiledStatement]
+) -> tuple[str, ...]:
+    """The Resource patterns of the identity statements that granted the witnesses, as far as they fit the
+    action's resource types."""
+    out: dict[str, None] = {}
+    for witness in witnesses:
+        for ref in witness.deciding:
+            statement = statements.get(id(ref))
+            if statement is None or ref.policy_type is not PolicyType.IDENTITY or statement.resources is None:
+                continue
+            matcher = statement.resources
+            if matcher.negated:
+                out["NotResource " + ", ".join(matcher.patterns)] = None
+                continue
+            for pattern in matcher.patterns:
+                if _fits(pattern, formats):
+                    out[pattern] = None
+    return tuple(out) or ("*",)
+
+
+def _fits(pattern: str, formats: Sequence[str]) -> bool:
+    if pattern == "*":
+        return True
+    if not formats:
+        return compile_resources([pattern], negated=False, variables_enabled=False).matches("*", {})
+    return any(arn_fits_format(pattern, f) for f in formats)

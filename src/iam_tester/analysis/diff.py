@@ -1,0 +1,237 @@
+"""What NEW allows that OLD does not, and the reverse, each finding with a request that proves it.
+
+``diff`` compares two versions of one policy in its place: an identity policy (held by a role whose other
+policies allow nothing), a permissions boundary, session policy, SCP or RCP (over identity policies that allow
+everything, so that only the cap decides), or a resource or trust policy (for every principal it names, an
+outside account, a principal of its own account, and — with their identity policies allowing everything or
+nothing — so that only the resource policy decides). The search is :mod:`.search`'s: sound, so "no new access"
+is said only when no request exists that NEW allows and OLD does not; where a limit cuts a search short, the
+actions are reported as undecided, which a gate counts as new access.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..engine import PolicySet, PolicyType
+from ..engine.principals import parse_request_principal
+from ..engine.statements import CompiledStatement
+from ..errors import InvalidArgumentError
+from ..policy.catalog import Catalog, get_catalog
+from ..policy.model import PolicyDocument, PolicyKind
+from ..policy.validate import parse_policy
+from .access import delegating_policy
+from .classes import action_classes, scan
+from .results import DiffReport, Finding, Undecided
+from .search import Caller, Party, Search, Witness, statements_of
+
+__all__ = ["DIFF_KINDS", "diff_policies"]
+
+DIFF_KINDS = ("identity", "boundary", "session", "scp", "rcp", "resource", "trust")
+"""Where the compared policy sits (``--type``)."""
+
+_ACCOUNT = "111122223333"
+_OUTSIDER = "999988887777"
+_ACCOUNT_IN_ARN = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
+_SLOT_TYPES = {
+    "identity": PolicyType.IDENTITY,
+    "boundary": PolicyType.BOUNDARY,
+    "session": PolicyType.SESSION,
+    "scp": PolicyType.SCP,
+    "rcp": PolicyType.RCP,
+    "resource": PolicyType.RESOURCE,
+    "trust": PolicyType.RESOURCE,
+}
+_ALLOW_ALL_NAME = "(the principal's own policies, assumed to allow everything)"
+
+
+def _allow_all() -> PolicyDocument:
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    return parse_policy(document, kind=PolicyKind.MANAGED, name=_ALLOW_ALL_NAME)
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """One way to put the compared policy in place: who asks, the two policy sets, how findings name them."""
+
+    caller: Caller
+    old: PolicySet
+    new: PolicySet
+    label: str | None
+
+
+def diff_policies(
+    old: PolicyDocument,
+    new: PolicyDocument,
+    *,
+    kind: str = "identity",
+    account: str | None = None,
+    catalog: Catalog | None = None,
+) -> DiffReport:
+    """Compare two versions of a policy of ``kind`` (one of :data:`DIFF_KINDS`). ``account`` is the account
+    the policy lives in (default: the one its ARNs name, else 111122223333)."""
+    if kind not in DIFF_KINDS:
+        raise InvalidArgumentError(f"unknown policy type {kind!r}", hint=f"use one of: {', '.join(DIFF_KINDS)}")
+    catalog = catalog or get_catalog()
+    account = account or _account_named(old, new) or _ACCOUNT
+    new_access: list[Finding] = []
+    removed: list[Finding] = []
+    undecided: list[Undecided] = []
+    for setting in _settings(old, new, kind, account):
+        for granting, other, out in ((setting.new, setting.old, new_access), (setting.old, setting.new, removed)):
+            findings, gaps = _compare(granting, other, setting, _SLOT_TYPES[kind], catalog)
+            out.extend(findings)
+            if out is new_access:
+                undecided.extend(gaps)
+    return DiffReport(tuple(_dedupe(new_access)), tuple(_dedupe(removed)), tuple(undecided))
+
+
+def _account_named(*documents: PolicyDocument) -> str | None:
+    for document in documents:
+        for statement in document.statements:
+            for pattern in statement.resource or statement.not_resource or ():
+                match = _ACCOUNT_IN_ARN.match(pattern)
+                if match:
+                    return match.group(1)
+    return None
+
+
+def _settings(old: PolicyDocument, new: PolicyDocument, kind: str, account: str) -> list[_Setting]:
+    delegating = delegating_policy(account)
+    if kind == "identity":
+        caller = Caller(f"arn:aws:iam::{account}:role/iam-tester-witness", account)
+        return [
+            _Setting(
+                caller,
+                PolicySet.compile(identity=[old], resource=delegating),
+                PolicySet.compile(identity=[new], resource=delegating),
+                None,
+            )
+        ]
+    if kind in ("boundary", "session", "scp", "rcp"):
+        caller = Caller(f"arn:aws:iam::{account}:role/iam-tester-witness", account)
+
+        def compiled(document: PolicyDocument) -> PolicySet:
+            slots: dict[str, object] = {"boundary": document} if kind == "boundary" else {}
+            if kind == "session":
+                slots = {"session": document}
+            elif kind == "scp":
+                slots = {"scps": [[document]]}
+            elif kind == "rcp":
+                slots = {"rcps": [[document]]}
+            return PolicySet.compile(identity=[_allow_all()], resource=delegating, **slots)  # type: ignore[arg-type]
+
+        return [_Setting(caller, compiled(old), compiled(new), None)]
+    return _resource_settings(old, new, account)
+
+
+def _resource_settings(old: PolicyDocument, new: PolicyDocument, account: str) -> list[_Setting]:
+    """For a resource or trust policy: every principal either version names, an outside account, and a
+    principal of the resource's own account; each with identity policies allowing everything, and (in the
+    resource's account, where a resource policy can grant on its own) nothing."""
+    callers: dict[str, str | None] = {}
+    for document in (old, new):
+        for statement in document.statements:
+            for principal in (*(statement.principal or ()), *(statement.not_principal or ())):
+                text = _caller_for(principal.kind, principal.value)
+                if text is not None:
+                    callers.setdefault(text, principal.value)
+    callers.setdefault(f"arn:aws:iam::{_OUTSIDER}:role/iam-tester-witness", "any AWS account")
+    callers.setdefault(f"arn:aws:iam::{account}:role/iam-tester-witness", f"a principal of {account}")
+    allow_all = _allow_all()
+    settings: list[_Setting] = []
+    for text, label in callers.items():
+        parsed = parse_request_principal(text)
+        caller = Caller(text, account, fixed=True)
+        identities = [[allow_all]]
+        if parsed.account == account:
+            identities.append([])
+        for identity in identities:
+            settings.append(
+                _Setting(
+                    caller,
+                    PolicySet.compile(identity=identity, resource=old),
+                    PolicySet.compile(identity=identity, resource=new),
+                    label,
+                )
+            )
+    return settings
+
+
+def _caller_for(kind: str, value: str) -> str | None:
+    """A request principal standing for a Principal entry (an account by a role in it)."""
+    if kind == "Service":
+        return value
+    if kind != "AWS" or value == "*":
+        return None
+    if re.fullmatch(r"\d{12}", value):
+        return f"arn:aws:iam::{value}:role/iam-tester-witness"
+    match = re.fullmatch(r"arn:([^:]+):iam::(\d{12}):root", value)
+    if match:
+        return f"arn:{match.group(1)}:iam::{match.group(2)}:role/iam-tester-witness"
+    try:
+        parse_request_principal(value)
+    except InvalidArgumentError:
+        return None
+    return value
+
+
+def _compare(
+    granting: PolicySet, other: PolicySet, setting: _Setting, slot: PolicyType, catalog: Catalog
+) -> tuple[list[Finding], list[Undecided]]:
+    parties = (Party(granting, True), Party(other, False))
+    search = Search(parties, setting.caller, catalog)
+    scope = [s for p in parties for s, _, _ in statements_of(p.policy_set) if s.ref.policy_type is slot]
+    statements = {id(s.ref): s for p in parties for s, _, _ in statements_of(p.policy_set)}
+    kind = setting.caller.parsed.kind
+    findings: list[Finding] = []
+    gaps: list[str] = []
+    classes = action_classes(catalog, parties, kind, scope=scope, differing_only=True)
+    for group in scan(search, classes, want_all=True):
+        if not group.witnesses and not group.complete:
+            gaps.append(group.representative.name)
+        for action, witnesses in group.witnesses:
+            for witness in witnesses:
+                findings.append(_finding(action.name, witness, statements, slot, setting.label))
+    undecided = [Undecided(tuple(gaps), "the search hit a limit before finding a witness or proving none")]
+    return findings, undecided if gaps else []
+
+
+def _finding(
+    action: str, witness: Witness, statements: dict[int, CompiledStatement], slot: PolicyType, label: str | None
+) -> Finding:
+    granted = [statements[id(r)] for r in witness.deciding if id(r) in statements]
+    own = [s for s in granted if s.ref.policy_type is slot] or granted
+    resource = "*"
+    conditions: dict[str, dict[str, list[str]]] | None = None
+    for statement in own:
+        if statement.resources is not None:
+            matcher = statement.resources
+            resource = ("NotResource " if matcher.negated else "") + ", ".join(matcher.patterns)
+            for pattern in matcher.patterns:
+                if not matcher.negated and _single_match(pattern, witness.request.resource):
+                    resource = pattern
+                    break
+        if statement.conditions:
+            conditions = {}
+            for condition in statement.conditions:
+                entry = condition.entry
+                conditions.setdefault(entry.operator.text, {})[entry.key] = list(entry.values)
+        break
+    return Finding(action, resource, label, conditions, witness.request, tuple(s.ref for s in own))
+
+
+def _single_match(pattern: str, resource: str) -> bool:
+    from ..engine.matching import compile_resources
+
+    return compile_resources([pattern], negated=False, variables_enabled=False).matches(resource, {})
+
+
+def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
+    seen: dict[tuple[object, ...], Finding] = {}
+    for finding in findings:
+        key = (finding.action, finding.resource, finding.principal, repr(finding.conditions))
+        seen.setdefault(key, finding)
+    return sorted(seen.values(), key=lambda f: (f.action.lower(), f.principal or "", f.resource))

@@ -1,0 +1,477 @@
+"""The search behind every question: for one action, a request for each way the policy sets can decide it the
+way the question wants ("this set allows, that one does not"), or the proof that there is none.
+
+Why it is complete. For a fixed caller and action, a request's decision depends only on which statements apply,
+and a statement applies when its Resource and each of its conditions hold. So requests fall into *cells* —
+same resource matches, same condition results — and every request in a cell is decided alike. The resource
+cells come from :func:`~.regular.explore` over the statements' resource patterns within the action's resource
+types (catalog ARN formats); the condition cells per key from :mod:`.values`. Without policy variables, the
+resource and each condition key are independent, so the cells are the product of those per dimension.
+
+Why it is fast. The decision is *monotone* in each statement: an Allow that applies more never turns an allow
+into a deny, a Deny that applies more never turns a deny into an allow ("Policy evaluation logic"). So in each
+dimension only the values that are best for the question are needed: a value that makes every wanted statement
+apply at least as much and every unwanted one at most as much as another makes the other useless (a Pareto
+frontier). Products of frontiers are small.
+
+Policy variables (``${aws:username}``) tie a condition or resource to another key's value; those keys are
+enumerated first, from the values the policies name, the atoms of their own conditions, and a fresh value.
+Each candidate request is decided by the evaluator itself, which stays the one authority on decisions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import product
+
+from ..engine import PolicySet, Request, StatementRef
+from ..engine.context import derived_keys
+from ..engine.matching import _resource_template
+from ..engine.policies import CompiledPolicyType
+from ..engine.principals import PrincipalKind, RequestPrincipal, parse_request_principal
+from ..engine.statements import CompiledStatement
+from ..engine.variables import Context, Template, Variable
+from ..engine.wildcard import arn_regex
+from ..policy.catalog import ActionInfo, Catalog
+from ..policy.model import ConditionEntry
+from .regular import ANY, NOT_COLON, Item, Language, explore, from_regex, literal
+from .values import FRESH, single_values, value_sets
+
+__all__ = ["Caller", "Party", "Search", "SearchResult", "Witness", "policy_types", "statements_of"]
+
+_CELL_LIMIT = 4096
+_ASSIGNMENT_LIMIT = 64
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_PIECES = re.compile(r"[/*?]+|\$\{[^}]*\}")
+_SPECIAL_VARIABLES = frozenset({"*", "?", "$"})
+_RESOURCE_PART = 5
+# Keys every request of an IAM caller has (the engine derives them from the caller): a witness may give them
+# other values, but never leaves them out.
+_ALWAYS_PRESENT = frozenset(
+    {"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:principalisawsservice", "aws:userid"}
+)
+_EXAMPLE = "example"
+_FREE_PLACEHOLDERS = frozenset({"ObjectName"})
+
+
+@dataclass(frozen=True)
+class Party:
+    """One policy set and what the question wants of it: that it allows (``True``) or does not."""
+
+    policy_set: PolicySet
+    allowed: bool
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks, where the resources are, and whether the keys AWS derives from the caller may vary.
+
+    ``fixed`` is for a known principal (``access --principal``): its ``aws:PrincipalArn`` and the like are what
+    they are. Otherwise they vary like any key: a policy is analysed for whoever may hold it.
+    """
+
+    principal: str
+    resource_account: str
+    fixed: bool = False
+    region: str = "us-east-1"
+
+    @property
+    def parsed(self) -> RequestPrincipal:
+        return parse_request_principal(self.principal)
+
+    @property
+    def partition(self) -> str:
+        return self.parsed.partition
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A request decided the way the question wants, and the statements of the first party that decided it."""
+
+    request: Request
+    deciding: tuple[StatementRef, ...]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    witnesses: tuple[Witness, ...]
+    complete: bool  # False: a limit cut the search short, so "no witness" proves nothing
+
+
+@dataclass(frozen=True)
+class _View:
+    statement: CompiledStatement
+    helps: bool  # does this statement applying help the question?
+    variables_enabled: bool
+    templates: tuple[Template, ...] | None  # the Resource/NotResource patterns, None without one
+    document: str
+
+
+def policy_types(policy_set: PolicySet) -> list[CompiledPolicyType]:
+    """Every compiled policy type of a set, in the engine's order."""
+    types = [*policy_set.rcps, *policy_set.scps]
+    types.extend(t for t in (policy_set.resource, policy_set.identity, policy_set.boundary, policy_set.session) if t)
+    return types
+
+
+def statements_of(policy_set: PolicySet) -> Iterator[tuple[CompiledStatement, bool, str]]:
+    """Every compiled statement of a set, with its document's variables flag (``Version: 2012-10-17``) and
+    name (a compiled statement keeps neither)."""
+    for compiled in policy_types(policy_set):
+        statements = iter(compiled.statements)
+        for document in compiled.documents:
+            for _ in document.statements:
+                yield next(statements), document.variables_enabled, document.name
+
+
+def _variables(view: _View) -> Iterator[Variable]:
+    for template in view.templates or ():
+        for part in template.parts:
+            if isinstance(part, Variable):
+                yield part
+    for condition in view.statement.conditions:
+        spec = condition.entry.operator.base
+        if not (view.variables_enabled and spec.variables):
+            continue
+        for value in condition.entry.values:
+            if "${" in value:
+                for match in _PLACEHOLDER.finditer(value):
+                    name = match.group(1).split(",", 1)[0].strip().lower()
+                    if name not in _SPECIAL_VARIABLES:
+                        yield Variable(match.group(0), name)
+
+
+@dataclass
+class Search:
+    """Searches for requests that ``parties`` decide as wanted, for ``caller``; caches per policy set."""
+
+    parties: tuple[Party, ...]
+    caller: Caller
+    catalog: Catalog
+    _documents: dict[int, tuple[bool, str]] = field(default_factory=dict, repr=False)
+    _resources: dict[tuple[object, ...], list[str]] = field(default_factory=dict, repr=False)
+    _universes: dict[tuple[str, ...], tuple[Language, list[str]]] = field(default_factory=dict, repr=False)
+    _samples: dict[tuple[str, ...], list[str]] = field(default_factory=dict, repr=False)
+    _action_formats: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for party in self.parties:
+            for statement, enabled, name in statements_of(party.policy_set):
+                self._documents[id(statement)] = (enabled, name)
+        caller = self.caller.parsed
+        self._derived: dict[str, tuple[str, ...]] = {name.lower(): (value,) for name, value in derived_keys(caller)}
+        self._derived["aws:resourceaccount"] = (self.caller.resource_account,)
+        self._spelling: dict[str, str] = {name.lower(): name for name, _ in derived_keys(caller)}
+        self._spelling["aws:resourceaccount"] = "aws:ResourceAccount"
+        self._caller = caller
+
+    # -- what takes part ---------------------------------------------------------------------------
+    def relevant(self, action: str) -> list[_View]:
+        """The statements that can apply to ``action`` (lower-cased) for this caller, with what they mean to
+        the question."""
+        views: list[_View] = []
+        caller = self._caller
+        for party in self.parties:
+            for compiled in policy_types(party.policy_set):
+                for statement in compiled.candidates(action):
+                    principals = statement.principals
+                    never = principals is not None and principals.grant(caller) is None
+                    if never and not (statement.is_deny and principals.negated):  # type: ignore[union-attr]
+                        continue  # never names this caller
+                    enabled, document = self._documents[id(statement)]
+                    resources = statement.resources
+                    templates = None
+                    if resources is not None:
+                        templates = tuple(_resource_template(p, enabled) for p in resources.patterns)
+                    helps = statement.is_deny is not party.allowed
+                    views.append(_View(statement, helps, enabled, templates, document))
+        return views
+
+    # -- the search --------------------------------------------------------------------------------
+    def run(self, action: ActionInfo, *, want_all: bool, resources: Sequence[str] | None = None) -> SearchResult:
+        """Requests for ``action`` decided as wanted: one per distinct set of deciding statements of the first
+        party (``want_all``), or the first found. ``resources`` fixes the candidate resources."""
+        name = action.full_name
+        views = self.relevant(name.lower())
+        found: dict[tuple[StatementRef, ...], Witness] = {}
+        complete = True
+        cells = 0
+        assignments, assigned_all = self._assignments(views)
+        complete &= assigned_all
+        for sigma in assignments:
+            context = {k: v for k, v in sigma.items() if v is not None}
+            if resources is None:
+                candidates, explored = self._resource_frontier(views, action, context, better=True)
+                complete &= explored
+            else:
+                candidates = list(resources)
+            keys = self._free_keys(views, sigma)
+            choices = [self._frontier_values(key, entries, context, better=True) for key, entries in keys]
+            for resource in candidates:
+                for combination in product(*choices):
+                    cells += 1
+                    if cells > _CELL_LIMIT:
+                        return SearchResult(tuple(found.values()), False)
+                    values = dict(sigma)
+                    values.update(zip((key for key, _ in keys), combination, strict=True))
+                    request = self.request(name, resource, values)
+                    witness = self._check(request)
+                    if witness is not None and witness.deciding not in found:
+                        found[witness.deciding] = witness
+                        if not want_all:
+                            return SearchResult(tuple(found.values()), complete)
+        return SearchResult(tuple(found.values()), complete)
+
+    def always(self, action: ActionInfo, resource: str) -> bool:
+        """Does the (single) party allow ``action`` on ``resource`` whatever the context? Checked on the worst
+        contexts of each kind: the frontier for the opposite question."""
+        name = action.full_name
+        views = self.relevant(name.lower())
+        assignments, _ = self._assignments(views)
+        for sigma in assignments:
+            context = {k: v for k, v in sigma.items() if v is not None}
+            keys = self._free_keys(views, sigma)
+            choices = [self._frontier_values(key, entries, context, better=False) for key, entries in keys]
+            for combination in product(*choices):
+                values = dict(sigma)
+                values.update(zip((key for key, _ in keys), combination, strict=True))
+                if self._check(self.request(name, resource, values)) is None:
+                    return False
+        return True
+
+    def check(self, request: Request) -> Witness | None:
+        """The witness, when every party decides ``request`` as wanted (the evaluator's word)."""
+        return self._check(request)
+
+    def _check(self, request: Request) -> Witness | None:
+        deciding: tuple[StatementRef, ...] = ()
+        for position, party in enumerate(self.parties):
+            evaluation = party.policy_set.evaluate(request)
+            if (not evaluation.decision.denied) is not party.allowed:
+                return None
+            if position == 0:
+                deciding = evaluation.deciding
+        return Witness(request, deciding)
+
+    # -- building requests -------------------------------------------------------------------------
+    def request(self, action: str, resource: str, values: dict[str, tuple[str, ...] | None]) -> Request:
+        context: dict[str, str | list[str]] = {}
+        for key, value in values.items():
+            derived = self._derived.get(key)
+            if value is None:
+                if derived is not None:
+                    context[self._spelling.get(key, key)] = []  # the engine drops an empty list: the key is absent
+                continue
+            if derived is not None and value == derived:
+                continue
+            context[self._spelling.get(key, key)] = value[0] if len(value) == 1 else list(value)
+        # S3 ARNs carry no account: say whose the resource is when it is not the caller's.
+        owner = self.caller.resource_account if self.caller.resource_account != self._caller.account else None
+        return Request(action, resource, self.caller.principal, resource_account=owner, context=context)
+
+    # -- the dimensions ----------------------------------------------------------------------------
+    def _assignments(self, views: Sequence[_View]) -> tuple[list[dict[str, tuple[str, ...] | None]], bool]:
+        """Values for the keys that policy variables read (they tie other dimensions together)."""
+        names = sorted({v.key for view in views for v in _variables(view)})
+        if not names:
+            return [{}], True
+        pieces = self._pieces(views)
+        options: list[list[tuple[str, ...] | None]] = []
+        for name in names:
+            derived = self._derived.get(name)
+            if derived is not None and self.caller.fixed:
+                options.append([derived])
+                continue
+            entries = [(c.entry, v.variables_enabled) for v in views for c in v.statement.conditions if c.key == name]
+            singles = single_values(entries, {}) if entries else []
+            values: list[tuple[str, ...] | None] = [(s,) for s in dict.fromkeys([*singles, *pieces, FRESH])]
+            if derived is not None:
+                values.insert(0, derived)
+            if name not in _ALWAYS_PRESENT:
+                values.append(None)
+            options.append(list(dict.fromkeys(values)))
+        assignments: list[dict[str, tuple[str, ...] | None]] = []
+        for combination in product(*options):
+            if len(assignments) >= _ASSIGNMENT_LIMIT:
+                return assignments, False
+            assignments.append(dict(zip(names, combination, strict=True)))
+        return assignments, True
+
+    @staticmethod
+    def _pieces(views: Sequence[_View]) -> list[str]:
+        """The literal words of the resource parts of the patterns: values a variable may need to take to make
+        one pattern meet another."""
+        out: list[str] = []
+        for view in views:
+            for template in view.templates or ():
+                parts = template.text.split(":", _RESOURCE_PART)
+                if len(parts) > _RESOURCE_PART:
+                    out.extend(p for p in _PIECES.split(parts[_RESOURCE_PART]) if p)
+        return list(dict.fromkeys(out))[:12]
+
+    def _free_keys(
+        self, views: Sequence[_View], sigma: dict[str, tuple[str, ...] | None]
+    ) -> list[tuple[str, list[tuple[ConditionEntry, bool, object, bool]]]]:
+        by_key: dict[str, list[tuple[ConditionEntry, bool, object, bool]]] = {}
+        for view in views:
+            for condition in view.statement.conditions:
+                if condition.key in sigma:
+                    continue
+                by_key.setdefault(condition.key, []).append(
+                    (condition.entry, view.variables_enabled, condition.test, view.helps)
+                )
+                self._spelling.setdefault(condition.key, condition.entry.key)
+        return sorted(by_key.items())
+
+    def _frontier_values(
+        self,
+        key: str,
+        entries: Sequence[tuple[ConditionEntry, bool, object, bool]],
+        context: Context,
+        *,
+        better: bool,
+    ) -> list[tuple[str, ...] | None]:
+        derived = self._derived.get(key)
+        if derived is not None and self.caller.fixed:
+            return [derived]
+        pairs = [(entry, enabled) for entry, enabled, _, _ in entries]
+        singles = single_values(pairs, context)
+        if derived is not None:
+            singles.insert(0, derived[0])
+        options: list[tuple[str, ...] | None] = list(
+            dict.fromkeys(value_sets(singles, pairs, multivalued=self._multivalued(key, pairs)))
+        )
+        if key not in _ALWAYS_PRESENT:
+            options.append(None)
+        vectors = []
+        for option in options:
+            trial = dict(context)
+            if option is None:
+                trial.pop(key, None)
+            else:
+                trial[key] = option
+            vectors.append(tuple(test(trial) is (helps is better) for _, _, test, helps in entries))  # type: ignore[operator]
+        return _pareto(options, vectors)
+
+    def _multivalued(self, key: str, entries: Sequence[tuple[ConditionEntry, bool]]) -> bool:
+        info = self.catalog.condition_key(key)
+        if info is not None:
+            return info.multivalued
+        return any(entry.operator.qualifier is not None for entry, _ in entries)
+
+    def _resource_frontier(
+        self, views: Sequence[_View], action: ActionInfo, context: Context, *, better: bool
+    ) -> tuple[list[str], bool]:
+        tested = [v for v in views if v.statement.resource_test is not None and v.templates is not None]
+        if not tested:
+            return self.samples(action)[:1], True
+        universe, samples = self.universe(action)
+        patterns = tuple(tuple(_resolved(t, context) for t in v.templates or ()) for v in tested)
+        key = (self.formats(action), patterns)
+        candidates = self._resources.get(key)
+        complete = True
+        if candidates is None:
+            languages = [Language.of(from_regex(_regex(c)) for c in group if c is not None) for group in patterns]
+            found, complete = explore(universe, languages)
+            pattern_samples = [_sample(c) for group in patterns for c in group if c is not None]
+            candidates = [s for s in [*pattern_samples, *samples] if universe.matches(s)]
+            candidates = list(dict.fromkeys([*candidates, *found.values()]))
+            self._resources[key] = candidates
+        vectors = [
+            tuple(v.statement.resources.matches(r, context) is (v.helps is better) for v in tested)  # type: ignore[union-attr]
+            for r in candidates
+        ]
+        return _pareto(candidates, vectors), complete
+
+    def formats(self, action: ActionInfo) -> tuple[str, ...]:
+        key = action.full_name
+        found = self._action_formats.get(key)
+        if found is None:
+            found = self._action_formats[key] = tuple(r.arn for r in self.catalog.resource_types_of(action))
+        return found
+
+    def universe(self, action: ActionInfo) -> tuple[Language, list[str]]:
+        """The resources ``action`` is requested on (its resource types' ARNs in the caller's partition and the
+        resource account; ``*`` for an action without resource types), and readable examples of them."""
+        formats = self.formats(action)
+        found = self._universes.get(formats)
+        if found is None:
+            if not formats:
+                found = (Language.of([literal("*")]), ["*"])
+            else:
+                found = (Language.of(self._format_items(f) for f in formats), self.samples(action))
+            self._universes[formats] = found
+        return found
+
+    def samples(self, action: ActionInfo) -> list[str]:
+        """Readable resources ``action`` may be requested on, one per resource type (``*`` without one)."""
+        formats = self.formats(action)
+        found = self._samples.get(formats)
+        if found is None:
+            found = self._samples[formats] = [self._format_sample(f) for f in formats] if formats else ["*"]
+        return found
+
+    def _format_items(self, arn_format: str) -> list[Item]:
+        items: list[Item] = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(arn_format):
+            items.extend(literal(arn_format[position : match.start()]))
+            fixed = self._fixed_part(match.group(1))
+            if fixed is not None:
+                items.extend(literal(fixed))
+            else:
+                # A named part (an ID, a name) is at least one character, and holds no colon — but for an S3
+                # object key, which may hold anything.
+                charset = ANY if match.group(1) in _FREE_PLACEHOLDERS else NOT_COLON
+                items.extend(((charset, False), (charset, True)))
+            position = match.end()
+        items.extend(literal(arn_format[position:]))
+        return items
+
+    def _fixed_part(self, placeholder: str) -> str | None:
+        if placeholder == "Partition":
+            return self.caller.partition
+        if placeholder == "Account":
+            return self.caller.resource_account
+        return None
+
+    def _format_sample(self, arn_format: str) -> str:
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name == "Region":
+                return self.caller.region
+            return self._fixed_part(name) or _EXAMPLE
+
+        return _PLACEHOLDER.sub(fill, arn_format)
+
+    @property
+    def caller_kind(self) -> PrincipalKind:
+        return self._caller.kind
+
+
+def _resolved(template: Template, context: Context) -> tuple[tuple[str, bool], ...] | None:
+    chunks, _ = template.resolve(context)
+    return None if chunks is None else tuple(chunks)
+
+
+def _regex(chunks: Sequence[tuple[str, bool]]) -> str:
+    if "".join(text for text, _ in chunks) == "*":
+        return ".*"
+    return arn_regex(chunks, trailing_star_crosses_colons=True).pattern
+
+
+def _sample(chunks: Sequence[tuple[str, bool]]) -> str:
+    return "".join(text.replace("*", "x").replace("?", "x") if pattern else text for text, pattern in chunks)
+
+
+def _pareto(options: Sequence[object], vectors: Sequence[tuple[bool, ...]]) -> list:  # type: ignore[type-arg]
+    """The options no other option beats in every position (``True`` is better); the first of equals."""
+    kept: list[tuple[object, tuple[bool, ...]]] = []
+    for option, vector in zip(options, vectors, strict=True):
+        if any(all(b >= a for a, b in zip(vector, other, strict=True)) for _, other in kept):
+            continue
+        kept = [(o, v) for o, v in kept if not all(a >= b for a, b in zip(vector, v, strict=True))]
+        kept.append((option, vector))
+    return [option for option, _ in kept]

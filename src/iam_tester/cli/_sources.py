@@ -1,0 +1,104 @@
+"""The options every command that reads sources shares (extract, validate, check), and turning them into
+:class:`~iam_tester.sources.SourceSpec` s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from ..sources import SourceSpec
+
+__all__ = ["SourceOptions", "source_options"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """What the command line says about how to read sources."""
+
+    account: str | None = None
+    region: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    bucket_policies: bool = False
+    live_managed_policies: bool = False
+
+    def spec(self, text: str) -> SourceSpec:
+        """The source written ``text`` (KIND:PATH) with these options."""
+        from ..sources import parse_source
+
+        return parse_source(
+            text,
+            account=self.account,
+            region=self.region,
+            parameters=self.parameters,
+            bucket_policies=self.bucket_policies,
+        )
+
+
+def _parameters(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict[str, str]:
+    del ctx, param
+    parsed: dict[str, str] = {}
+    for value in values:
+        key, equals, text = value.partition("=")
+        if not equals or not key:
+            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="'--parameter'")
+        parsed[key] = text
+    return parsed
+
+
+def source_options(command: F) -> F:
+    """Add the source options to a command; its callback receives them as ``source_options``."""
+    options = [
+        click.option(
+            "--account",
+            metavar="ID",
+            help="The account ID ARNs are built with where a source does not say (a plan's planned roles, a "
+            "template's AWS::AccountId; default for templates: 123456789012).",
+        ),
+        click.option(
+            "--region",
+            metavar="REGION",
+            help="The region for templates (AWS::Region, default us-east-1) and for ARNs of regional resources.",
+        ),
+        click.option(
+            "--parameter",
+            "parameters",
+            metavar="KEY=VALUE",
+            multiple=True,
+            callback=_parameters,
+            help="A template parameter's value (repeat for several); other parameters take their Default.",
+        ),
+        click.option(
+            "--bucket-policies",
+            is_flag=True,
+            help="With aws:, read every bucket's policy too (s3:ListAllMyBuckets, s3:GetBucketPolicy).",
+        ),
+        click.option(
+            "--live-managed-policies",
+            is_flag=True,
+            help="Read managed policies that sources attach but do not define (AWS managed ones) from the "
+            "account of the current AWS credentials (iam:GetPolicy, iam:GetPolicyVersion).",
+        ),
+    ]
+
+    def wrap(**kwargs: Any) -> Any:
+        kwargs["source_options"] = SourceOptions(
+            account=kwargs.pop("account"),
+            region=kwargs.pop("region"),
+            parameters=kwargs.pop("parameters"),
+            bucket_policies=kwargs.pop("bucket_policies"),
+            live_managed_policies=kwargs.pop("live_managed_policies"),
+        )
+        return command(**kwargs)
+
+    wrap.__name__ = command.__name__
+    wrap.__doc__ = command.__doc__
+    result: Any = wrap
+    for option in reversed(options):
+        result = option(result)
+    return result  # type: ignore[no-any-return]

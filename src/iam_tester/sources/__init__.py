@@ -1,0 +1,74 @@
+"""Sources: policies where they live — Terraform plans, CloudFormation/CDK templates, account snapshots and
+the live account — read into one :class:`Inventory` type (docs/sources.md).
+
+:func:`read_sources` reads sources named ``KIND:PATH`` (:func:`parse_source`) and resolves managed policy
+attachments across them. A source that cannot be read raises :class:`~iam_tester.errors.SourceError` (exit 2
+in the CLI) naming the file, the place and the problem; what a source cannot know is an
+:class:`Unknown` in the inventory, never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .build import SourceDraft, finish
+from .inventory import Inventory, Origin, SourcePolicy, SourcePrincipal, SourceResource, Unknown
+from .spec import KINDS, SourceSpec, parse_source
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = [
+    "KINDS",
+    "Inventory",
+    "Origin",
+    "SourcePolicy",
+    "SourcePrincipal",
+    "SourceResource",
+    "SourceSpec",
+    "Unknown",
+    "parse_source",
+    "read_sources",
+]
+
+
+def read_sources(
+    specs: Iterable[SourceSpec],
+    *,
+    session: boto3.Session | None = None,
+    live_managed_policies: bool = False,
+) -> Inventory:
+    """Read every source and resolve each managed policy attachment over all of them.
+
+    ``session`` is the boto3 session ``aws:`` reads through and, with ``live_managed_policies``, the one that
+    reads the managed policies named by ARN that no source defines (default: a new ``boto3.Session()``).
+    """
+    specs = list(specs)
+    if session is None and (live_managed_policies or any(spec.kind == "aws" for spec in specs)):
+        import boto3
+
+        session = boto3.Session()
+    drafts = [_draft(spec, session) for spec in specs]
+    fetch = None
+    if live_managed_policies and session is not None:
+        from .live import managed_policy_reader
+
+        fetch = managed_policy_reader(session)
+    return finish(drafts, fetch)
+
+
+def _draft(spec: SourceSpec, session: boto3.Session | None) -> SourceDraft:
+    if spec.kind == "gaad":
+        from .gaad import read_gaad
+
+        return read_gaad(spec)
+    if spec.kind == "tfplan":
+        from .tfplan import read_tfplan
+
+        return read_tfplan(spec)
+    import boto3
+
+    from .live import read_account
+
+    return read_account(spec, session or boto3.Session())

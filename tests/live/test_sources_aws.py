@@ -1,0 +1,129 @@
+"""aws: sources — the account read live through the boto3 session (paginated GetAccountAuthorizationDetails,
+bucket policies with an option), against the embedded AWS."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from click.testing import CliRunner
+
+from iam_tester.cli import main
+from iam_tester.embedded import ACCOUNT_ID, PROTECTED_BUCKET, EmbeddedAws
+from iam_tester.errors import IamTesterError
+from iam_tester.sources import parse_source, read_sources
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+READ = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}],
+}
+BOUNDARY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+BUCKET_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "DenyInsecure",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": f"arn:aws:s3:::{PROTECTED_BUCKET}/*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    ],
+}
+
+
+def _account(session: boto3.Session) -> None:
+    iam = session.client("iam")
+    boundary = iam.create_policy(PolicyName="app-boundary", PolicyDocument=json.dumps(BOUNDARY))["Policy"]["Arn"]
+    managed = iam.create_policy(PolicyName="read-reports", PolicyDocument=json.dumps(READ))["Policy"]["Arn"]
+    iam.create_role(
+        RoleName="app", Path="/services/", AssumeRolePolicyDocument=json.dumps(TRUST), PermissionsBoundary=boundary
+    )
+    iam.put_role_policy(RoleName="app", PolicyName="inline-read", PolicyDocument=json.dumps(READ))
+    iam.attach_role_policy(RoleName="app", PolicyArn=managed)
+    iam.create_group(GroupName="analysts")
+    iam.attach_group_policy(GroupName="analysts", PolicyArn=managed)
+    iam.create_user(UserName="bob")
+    iam.add_user_to_group(GroupName="analysts", UserName="bob")
+    session.client("s3").put_bucket_policy(Bucket=PROTECTED_BUCKET, Policy=json.dumps(BUCKET_POLICY))
+
+
+def test_account_read_live_as_a_snapshot(aws: EmbeddedAws, session: boto3.Session) -> None:
+    """Roles (path, inline, managed, boundary, trust) and users (their groups' managed policies) are read live."""
+    _account(session)
+    found = read_sources([parse_source("aws:")], session=session)
+    app = found.principal(f"arn:aws:iam::{ACCOUNT_ID}:role/services/app")
+    assert app is not None
+    assert [(p.name, p.kind.value) for p in app.identity] == [("inline-read", "identity"), ("read-reports", "managed")]
+    assert app.identity[0].document == READ
+    assert app.boundary is not None
+    assert app.boundary.document == BOUNDARY
+    assert app.trust is not None
+    assert app.trust.document == TRUST
+    bob = found.principal(f"arn:aws:iam::{ACCOUNT_ID}:user/bob")
+    assert bob is not None
+    assert [(p.name, p.origin.id) for p in bob.identity] == [
+        ("read-reports", f"arn:aws:iam::{ACCOUNT_ID}:policy/read-reports")
+    ]
+    assert found.resources == ()  # bucket policies only with the option
+
+
+def test_bucket_policies_with_the_option(aws: EmbeddedAws, session: boto3.Session) -> None:
+    """With bucket_policies, each bucket's policy is a resource; buckets without one are left out."""
+    _account(session)
+    found = read_sources([parse_source("aws:", bucket_policies=True)], session=session)
+    assert [(r.arn, r.type) for r in found.resources] == [(f"arn:aws:s3:::{PROTECTED_BUCKET}", "AWS::S3::Bucket")]
+    assert found.resources[0].policy is not None
+    assert found.resources[0].policy.document == BUCKET_POLICY
+
+
+def test_live_managed_policies_resolve_another_sources_attachments(
+    aws: EmbeddedAws, session: boto3.Session, tmp_path: pytest.TempPathFactory
+) -> None:
+    """A snapshot's attachment to a policy it does not hold is read live with the option, unknown without."""
+    _account(session)
+    arn = f"arn:aws:iam::{ACCOUNT_ID}:policy/read-reports"
+    snapshot = {
+        "RoleDetailList": [
+            {
+                "RoleName": "offline",
+                "Arn": f"arn:aws:iam::{ACCOUNT_ID}:role/offline",
+                "AttachedManagedPolicies": [{"PolicyName": "read-reports", "PolicyArn": arn}],
+            }
+        ]
+    }
+    path = tmp_path / "snapshot.json"  # type: ignore[operator]
+    path.write_text(json.dumps(snapshot), encoding="utf-8")
+    offline = read_sources([parse_source(f"gaad:{path}")], session=session)
+    assert [u.attribute for u in offline.unknown] == ["AttachedManagedPolicies[0]"]
+    live = read_sources([parse_source(f"gaad:{path}")], session=session, live_managed_policies=True)
+    role = live.principal(f"arn:aws:iam::{ACCOUNT_ID}:role/offline")
+    assert role is not None
+    assert [p.document for p in role.identity] == [READ]
+    assert live.unknown == ()
+
+
+def test_extract_aws_from_the_command_line(aws: EmbeddedAws, session: boto3.Session) -> None:
+    """`extract aws:` reads the account of the environment's credentials (the embedded AWS's)."""
+    _account(session)
+    result = CliRunner().invoke(main, ["extract", "--format", "json", "aws:"], env=aws.env())
+    assert result.exit_code == 0, result.stderr
+    ids = [p["id"] for p in json.loads(result.stdout)["principals"]]
+    assert f"arn:aws:iam::{ACCOUNT_ID}:role/services/app" in ids
+
+
+def test_refused_read_names_the_permission(aws: EmbeddedAws, session: boto3.Session) -> None:
+    """A caller without iam:GetAccountAuthorizationDetails gets an error naming it, not a smaller inventory."""
+    iam = session.client("iam")
+    iam.create_user(UserName="reader")
+    keys = iam.create_access_key(UserName="reader")["AccessKey"]
+    reader = aws.session(aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"])
+    with pytest.raises(IamTesterError) as caught:
+        read_sources([parse_source("aws:")], session=reader)
+    assert "GetAccountAuthorizationDetails" in str(caught.value)
