@@ -8,7 +8,6 @@ import signal
 import textwrap
 import threading
 import urllib.parse
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -295,7 +294,7 @@ def test_what_an_interrupted_cleanup_leaves_is_attached(
         _run(_suite(tmp_path, SEED_CASES), session, interrupt_at="retry")
     notes = getattr(caught.value, "__notes__", [])
     assert any("left behind" in note and "aws iam delete-role --role-name iam-tester-" in note for note in notes)
-    assert len(sweep(session=aws.session(), older_than=timedelta(0))) == 1
+    assert len(sweep(session=aws.session(), force=True).removed) == 1
     assert_nothing_left(session)
 
 
@@ -393,12 +392,35 @@ def test_bad_calls_are_located_before_anything_is_created(
     assert recorder.names == []
 
 
-def test_a_boundary_cannot_be_run_live_yet(tmp_path: Path, session: boto3.Session) -> None:
-    """A case with a permissions boundary is refused at the case, before anything is created."""
-    head = "  boundary: policy.json\n"
-    with pytest.raises(SuiteError, match="permissions boundary") as caught:
-        _run(_suite(tmp_path, SEED_CASES, head=head), session)
-    assert caught.value.location.path == "cases[0]"
+def test_a_boundary_becomes_a_temporary_managed_policy(tmp_path: Path, session: boto3.Session) -> None:
+    """A case's boundary is applied live as a temporary managed policy, deleted afterwards. The embedded AWS
+    does not enforce boundaries: what the boundary denies is allowed there — a real disagreement."""
+    recorder = CallRecorder(session)
+    boundary = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+    }
+    (tmp_path / "boundary.json").write_text(json.dumps(boundary))
+    cases = """
+  - name: list every bucket
+    action: s3:ListAllMyBuckets
+    resource: "*"
+    expect: allowed
+    call: {service: s3, operation: list_buckets}
+  - name: list the dashboard
+    action: s3:ListBucket
+    resource: arn:aws:s3:::iam-tester-dashboard
+    call: {service: s3, operation: list_objects_v2, params: {Bucket: iam-tester-dashboard}}
+"""
+    run, _ = _run(_suite(tmp_path, cases, head="  boundary: boundary.json\n"), session)
+    every, dashboard = run.results
+    assert every.status is Status.PASSED
+    assert dashboard.live is not None
+    assert (dashboard.live.prediction.decision.value, dashboard.live.observed) == ("implicitDeny", "allowed")
+    assert "permissions boundary" in dashboard.live.prediction.summary
+    assert dashboard.disagrees
+    assert (recorder.names.count("iam.CreatePolicy"), recorder.names.count("iam.DeletePolicy")) == (1, 1)
+    assert_nothing_left(session)
 
 
 def test_a_suite_without_calls_runs_nothing_live(tmp_path: Path, session: boto3.Session) -> None:

@@ -1,5 +1,8 @@
 """Which sandboxes a live run needs, and what each one carries.
 
+A case's permissions boundary goes to the sandbox as a document: it becomes a temporary managed policy,
+deleted with the role (``temporary_iam_credentials(permissions_boundary_document=...)``).
+
 Cases whose calls run under the same identity policies, permissions boundary and session policy share one
 sandbox. A sandbox role carries one inline policy, so a case's identity policies become one document: their
 statements in order, under their common ``Version`` (a Sid used twice gets a number, since IAM rejects a
@@ -181,12 +184,6 @@ def _check_applicable(case: Case, *, session_policy_mode: bool, admin_role: bool
                 hint="drop --session-policy: the identity policies then go on a new role, narrowed by the session "
                 "policy",
             )
-    if slots.boundary is not None:
-        raise SuiteError(
-            "this case has a permissions boundary, which a live run cannot apply yet",
-            location=case.location,
-            hint="run it offline (without --live), or remove its `call`",
-        )
     if slots.session is not None and admin_role:
         raise SuiteError(
             "this case has a session policy, which a live run applies only when no --admin-role-arn is given",

@@ -27,8 +27,8 @@ from ..live import Progress, ReadinessSettings, SandboxCredentials, temporary_ia
 from ..live.calls import CallCheckError, Cancelled, check_call, timed_call
 from ..live.clients import call
 from ..live.inputs import check_request
-from ..live.lifecycle import attach_cleanup_failure
 from ..live.propagation import PolicyWait, Trial, observe
+from ..live.teardown import attach_cleanup_failure
 from ..policy import compact_json
 from .live_plan import PROBE_ACTION, SandboxPlan, plan_sandboxes, probe_predicted_allowed, unapplied_note
 from .model import Case, Expectation, Suite
@@ -175,15 +175,22 @@ def _check_sandbox_input(plan: SandboxPlan, options: LiveOptions) -> None:
             admin_role_arn=options.admin_role_arn,
             session_policy=options.session_policy,
             readiness=ReadinessSettings(timeout=options.readiness_timeout),
+            **_boundary(plan),
         )
     except InvalidInputError as exc:
         first = plan.cases[0]
         raise SuiteError(
-            f"the case's identity policies, as the sandbox's one {'session' if options.session_policy else 'inline'} "
-            f"policy, cannot be used: {exc.message}",
+            f"the case's policies cannot be given to a sandbox as they are: {exc.message}",
             location=first.location,
             hint=exc.hint,
         ) from None
+
+
+def _boundary(plan: SandboxPlan) -> dict[str, Any]:
+    """The sandbox's boundary arguments: the document, which the sandbox makes a temporary managed policy."""
+    if plan.boundary is None:
+        return {}
+    return {"permissions_boundary_document": plan.boundary.raw, "boundary_source": plan.boundary.name}
 
 
 def _likely_allowed(case: Case, *decisions: Decision) -> bool:
@@ -310,7 +317,9 @@ class _SandboxRun:
             return
         self.report(step.stage, f"{self.label}: {step.message}")
         if step.stage in _SETUP_STAGES and self._cancel.is_set():
-            raise Cancelled  # unwound by the sandbox, which deletes what it created so far
+            # A BaseException, so the sandbox's Reporter (which swallows a callback's Exception) lets it
+            # through: the sandbox stops setting up and its teardown deletes what it created so far.
+            raise Cancelled
 
     def _open_and_call(self) -> None:
         self.say("create", f"opening a sandbox for {len(self.plan.cases)} call(s): {self.plan.description}")
@@ -322,6 +331,7 @@ class _SandboxRun:
             session_policy=self.options.session_policy,
             readiness_timeout=self.options.readiness_timeout,
             progress=self._sandbox_progress,
+            **_boundary(self.plan),
         ) as credentials:
             if self._cancel.is_set():
                 raise Cancelled
