@@ -39,7 +39,7 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "Show who outside the account a resource or trust policy lets in.",
     ),
     "exec": ("iam_tester.cli.exec_cmd", "exec_command", "Run a command with credentials limited to a policy."),
-    "sweep": ("iam_tester.cli.sweep_cmd", "sweep_command", "Delete sandbox roles left behind."),
+    "sweep": ("iam_tester.cli.sweep_cmd", "sweep_command", "Remove what sandboxes left behind (never one in use)."),
     "whoami": ("iam_tester.cli.whoami_cmd", "whoami_command", "Show the caller and the principal a sandbox trusts."),
 }
 

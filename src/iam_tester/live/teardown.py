@@ -103,11 +103,6 @@ class Teardown:
         if entry.created is Created.UNKNOWN:
             entry.mark(Created.YES)
 
-    @property
-    def resources(self) -> list[Resource]:
-        """What exists or may exist now, in the order it was registered."""
-        return [entry.resource for entry in self._entries if entry.created in {Created.YES, Created.UNKNOWN}]
-
     # -- undoing ---------------------------------------------------------------------------------
     def __enter__(self) -> Teardown:
         return self
