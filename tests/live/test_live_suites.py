@@ -311,7 +311,8 @@ def _form_bodies(session: boto3.Session, event: str) -> list[dict[str, str]]:
 
 
 def test_a_suites_session_policy_is_applied(tmp_path: Path, session: boto3.Session) -> None:
-    """A case's session policy is passed on an AssumeRole of the new role; its calls are made as that session."""
+    """A case's session policy is passed on the sandbox's AssumeRole of the new role; its calls are made as that
+    session."""
     assumed = _form_bodies(session, "sts.AssumeRole")
     head = "  session: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 's3:List*', Resource: '*'}]}\n"
     run, _ = _run(_suite(tmp_path, SEED_CASES, head=head), session)
@@ -320,7 +321,7 @@ def test_a_suites_session_policy_is_applied(tmp_path: Path, session: boto3.Sessi
     assert len(with_policy) == 1
     assert json.loads(with_policy[0]["Policy"])["Statement"][0]["Action"] == "s3:List*"
     assert run.results[0].live is not None
-    assert "/iam-tester-session-" in run.results[0].live.caller
+    assert run.results[0].live.caller.startswith("arn:aws:sts::123456789012:assumed-role/iam-tester-")
     assert_nothing_left(session)
 
 

@@ -101,7 +101,7 @@ def probe_predicted_allowed(
     return policy_set.evaluate(request).decision is Decision.ALLOWED
 
 
-def plan_sandboxes(cases: Sequence[Case], *, session_policy_mode: bool, admin_role: bool) -> list[SandboxPlan]:
+def plan_sandboxes(cases: Sequence[Case], *, session_policy_mode: bool) -> list[SandboxPlan]:
     """One plan per distinct (identity, boundary, session) set of the cases that have a ``call``.
 
     :raises SuiteError: a case whose policies cannot be applied live in this mode, located at the case.
@@ -110,7 +110,8 @@ def plan_sandboxes(cases: Sequence[Case], *, session_policy_mode: bool, admin_ro
     for case in cases:
         if case.call is None:
             continue
-        _check_applicable(case, session_policy_mode=session_policy_mode, admin_role=admin_role)
+        if session_policy_mode:
+            _check_session_policy_mode(case)
         key = (
             compact_json([doc.raw for doc in case.policies.identity]),
             None if case.policies.boundary is None else compact_json(case.policies.boundary.raw),
@@ -167,28 +168,20 @@ def _unique(sid: str, used: set[str]) -> str:
     return candidate
 
 
-def _check_applicable(case: Case, *, session_policy_mode: bool, admin_role: bool) -> None:
-    slots = case.policies
-    if session_policy_mode:
-        if slots.boundary is not None:
-            raise SuiteError(
-                "this case has a permissions boundary, and --session-policy creates no role to put it on",
-                location=case.location,
-                hint="drop --session-policy to run it in a new role",
-            )
-        if slots.session is not None:
-            raise SuiteError(
-                "with --session-policy the case's identity policies are the session policy; it cannot have "
-                "its own session policy as well",
-                location=case.location,
-                hint="drop --session-policy: the identity policies then go on a new role, narrowed by the session "
-                "policy",
-            )
-    if slots.session is not None and admin_role:
+def _check_session_policy_mode(case: Case) -> None:
+    """With ``--session-policy`` no role is created and the identity policies are the session policy."""
+    if case.policies.boundary is not None:
         raise SuiteError(
-            "this case has a session policy, which a live run applies only when no --admin-role-arn is given",
+            "this case has a permissions boundary, and --session-policy creates no role to put it on",
             location=case.location,
-            hint="drop --admin-role-arn: the caller then assumes the sandbox role with the session policy",
+            hint="drop --session-policy to run it in a new role",
+        )
+    if case.policies.session is not None:
+        raise SuiteError(
+            "with --session-policy the case's identity policies are the session policy; it cannot have "
+            "its own session policy as well",
+            location=case.location,
+            hint="drop --session-policy: the identity policies then go on a new role, narrowed by the session policy",
         )
 
 

@@ -14,7 +14,6 @@ calls are made so that IAM propagation gives no false denies (:mod:`iam_tester.l
 from __future__ import annotations
 
 import dataclasses
-import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,14 +21,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Decision, Evaluation, PolicySet, Request
-from ..errors import CleanupError, InvalidInputError, SandboxError, SuiteError
+from ..errors import CancelledError, CleanupError, InvalidInputError, SandboxError, SuiteError
 from ..live import Progress, ReadinessSettings, SandboxCredentials, temporary_iam_credentials
 from ..live.calls import CallCheckError, Cancelled, check_call, timed_call
 from ..live.clients import call
 from ..live.inputs import check_request
 from ..live.propagation import PolicyWait, Trial, observe
 from ..live.teardown import attach_cleanup_failure
-from ..policy import compact_json
 from .live_plan import PROBE_ACTION, SandboxPlan, plan_sandboxes, probe_predicted_allowed, unapplied_note
 from .model import Case, Expectation, Suite
 from .results import LiveCheck, RunResult
@@ -40,7 +38,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LiveOptions", "run_live"]
 
-_SETUP_STAGES = frozenset({"identify", "create", "wait", "retry"})  # stages before the credentials exist
 _WAIT_SLICE = 0.1
 
 
@@ -81,7 +78,6 @@ def run_live(
     plans = plan_sandboxes(
         [result.case for result in offline.results],
         session_policy_mode=options.session_policy,
-        admin_role=options.admin_role_arn is not None,
     )
     if not plans:
         note = "no case has a `call`: nothing was run live"
@@ -175,7 +171,7 @@ def _check_sandbox_input(plan: SandboxPlan, options: LiveOptions) -> None:
             admin_role_arn=options.admin_role_arn,
             session_policy=options.session_policy,
             readiness=ReadinessSettings(timeout=options.readiness_timeout),
-            **_boundary(plan),
+            **_policies(plan),
         )
     except InvalidInputError as exc:
         first = plan.cases[0]
@@ -186,11 +182,15 @@ def _check_sandbox_input(plan: SandboxPlan, options: LiveOptions) -> None:
         ) from None
 
 
-def _boundary(plan: SandboxPlan) -> dict[str, Any]:
-    """The sandbox's boundary arguments: the document, which the sandbox makes a temporary managed policy."""
-    if plan.boundary is None:
-        return {}
-    return {"permissions_boundary_document": plan.boundary.raw, "boundary_source": plan.boundary.name}
+def _policies(plan: SandboxPlan) -> dict[str, Any]:
+    """The sandbox's arguments for the boundary (which it makes a temporary managed policy) and the session
+    policy (which it passes on its own AssumeRole of the new role)."""
+    arguments: dict[str, Any] = {}
+    if plan.boundary is not None:
+        arguments.update(permissions_boundary_document=plan.boundary.raw, boundary_source=plan.boundary.name)
+    if plan.session is not None:
+        arguments["session_policy_document"] = plan.session.raw
+    return arguments
 
 
 def _likely_allowed(case: Case, *decisions: Decision) -> bool:
@@ -246,7 +246,8 @@ def _run_all(runs: Sequence[_SandboxRun], cancel: threading.Event, report: _Repo
 
 
 def _failed(run: _SandboxRun) -> bool:
-    return run.error is not None and not isinstance(run.error, Cancelled)
+    """A run that failed on its own (not one stopped because another failed, or by an interrupt)."""
+    return run.error is not None and not isinstance(run.error, (Cancelled, CancelledError))
 
 
 def _attach_cleanup_failures(exc: BaseException, runs: Sequence[_SandboxRun]) -> None:
@@ -316,10 +317,6 @@ class _SandboxRun:
         if step.stage == "warning":  # the suite's own validation already showed the policy's warnings
             return
         self.report(step.stage, f"{self.label}: {step.message}")
-        if step.stage in _SETUP_STAGES and self._cancel.is_set():
-            # A BaseException, so the sandbox's Reporter (which swallows a callback's Exception) lets it
-            # through: the sandbox stops setting up and its teardown deletes what it created so far.
-            raise Cancelled
 
     def _open_and_call(self) -> None:
         self.say("create", f"opening a sandbox for {len(self.plan.cases)} call(s): {self.plan.description}")
@@ -331,31 +328,14 @@ class _SandboxRun:
             session_policy=self.options.session_policy,
             readiness_timeout=self.options.readiness_timeout,
             progress=self._sandbox_progress,
-            **_boundary(self.plan),
+            cancel=self._cancel,  # set on an interrupt, or when another sandbox failed
+            **_policies(self.plan),
         ) as credentials:
             if self._cancel.is_set():
                 raise Cancelled
-            scoped = self._with_session_policy(credentials)
-            caller = str(call(scoped.client("sts").get_caller_identity)["Arn"])
+            caller = str(call(credentials.client("sts").get_caller_identity)["Arn"])
             self.say("ready", f"calls are made as {caller}")
-            self._call_all(scoped, caller)
-
-    def _with_session_policy(self, credentials: SandboxCredentials) -> SandboxCredentials:
-        """The suite's session policy applied: the caller assumes the new role again, with the policy."""
-        document = self.plan.session
-        if document is None:
-            return credentials
-        sts = self.session.client("sts")
-        reply = call(
-            sts.assume_role,
-            RoleArn=credentials.role_arn,
-            RoleSessionName=f"iam-tester-session-{secrets.token_hex(6)}",
-            Policy=compact_json(document.raw),
-            DurationSeconds=900,
-        )
-        return SandboxCredentials.from_sts(
-            reply["Credentials"], role_arn=credentials.role_arn, mode="role", session=self.session
-        )
+            self._call_all(credentials, caller)
 
     def _call_all(self, scoped: SandboxCredentials, caller: str) -> None:
         clients: dict[str, Any] = {}
