@@ -11,6 +11,7 @@ runs exactly ``uv run pytest`` — and for those the paths they name must exist.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -104,10 +105,8 @@ def _run(commands: list[Command], env: dict[str, str], tmp_path: Path) -> tuple[
         try:
             process.wait(timeout=240)
         finally:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             process.wait()
     text = err_path.read_text()
     statuses = {int(line): int(status) for line, status in _STATUS.findall(text)}
