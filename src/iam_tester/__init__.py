@@ -7,9 +7,14 @@ The live sandbox's names (the original ``iam_tester`` API) are importable from h
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# A library does not print through the root logger's last-resort handler: its log records reach the
+# application's handlers if it configures logging, and nowhere otherwise (the CLI shows what matters).
+logging.getLogger("iam_tester").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from .live import (

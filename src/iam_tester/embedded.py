@@ -40,11 +40,14 @@ __all__ = [
     "ADMIN_ROLE_PATH",
     "BUCKETS",
     "CALLER_USER_NAME",
+    "EMBEDDED_ENV",
+    "LIMITS",
     "OPEN_BUCKET",
     "PROTECTED_BUCKET",
     "REGION",
     "EmbeddedAws",
     "EmbeddedCaller",
+    "is_embedded_endpoint",
 ]
 
 REGION = "us-east-1"
@@ -55,6 +58,16 @@ ADMIN_ROLE_NAME = "platform-admin"
 OPEN_BUCKET = "iam-tester-dashboard"
 PROTECTED_BUCKET = "iam-tester-protected"
 BUCKETS = (OPEN_BUCKET, PROTECTED_BUCKET, "iam-tester-scratch")
+
+# Set by env()/subprocess_env() (and so by `iam-tester embedded-aws`'s exports) to the server's URL, so that
+# a process talking to that endpoint knows it is the embedded AWS.
+EMBEDDED_ENV = "IAM_TESTER_EMBEDDED_AWS"
+# What a user of the sandbox must know about results obtained here (see the module docstring).
+LIMITS = (
+    "this is the embedded AWS (moto), not AWS: it checks identity policies but not permissions boundaries, "
+    "session policies or most conditions, so what it allows is not proof that AWS would; and a role session "
+    "cannot assume a sandbox role here (moto matches trust policies against the session ARN)"
+)
 
 _ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 # Used only while enforcement is off, to build the initial state; moto accepts any key then.
@@ -219,6 +232,7 @@ class EmbeddedAws:
         """
         return {
             "AWS_ENDPOINT_URL": self.endpoint_url,
+            EMBEDDED_ENV: self.endpoint_url,
             "AWS_ACCESS_KEY_ID": self.caller.access_key_id,
             "AWS_SECRET_ACCESS_KEY": self.caller.secret_access_key,
             "AWS_REGION": self.region,
@@ -260,3 +274,14 @@ class EmbeddedAws:
             s3.create_bucket(Bucket=bucket)
             s3.put_object(Bucket=bucket, Key="README.txt", Body=f"an object in {bucket}\n".encode())
         return EmbeddedCaller(CALLER_USER_NAME, user["Arn"], key["AccessKeyId"], key["SecretAccessKey"])
+
+
+def is_embedded_endpoint(endpoint_url: str | None) -> bool:
+    """Whether ``endpoint_url`` is an embedded AWS: the one running in this process, or the one the
+    environment says it is (``IAM_TESTER_EMBEDDED_AWS``, exported by ``iam-tester embedded-aws``)."""
+    if not endpoint_url:
+        return False
+    running = _running
+    if running is not None and running._url == endpoint_url:
+        return True
+    return os.environ.get(EMBEDDED_ENV) == endpoint_url

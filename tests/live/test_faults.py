@@ -7,7 +7,6 @@ the sandbox cannot escape these tests.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import boto3
 import pytest
@@ -33,7 +32,24 @@ ROLE_MODE_CALLS = [
     ("iam.DeleteRolePolicy", 1),
     ("iam.DeleteRole", 1),
 ]
-CLEANUP_CALLS = {"iam.DetachRolePolicy", "iam.DeleteRolePolicy", "iam.DeleteRole"}
+# ... and with a boundary given as a document, which becomes a temporary managed policy.
+BOUNDARY_MODE_CALLS = [
+    ("sts.GetCallerIdentity", 1),
+    ("iam.CreatePolicy", 1),  # the boundary, before the role that uses it
+    ("iam.CreateRole", 1),
+    ("iam.PutRolePolicy", 1),
+    ("iam.AttachRolePolicy", 1),
+    ("sts.AssumeRole", 1),
+    ("sts.GetCallerIdentity", 2),
+    ("sts.GetCallerIdentity", 3),
+    ("sts.GetCallerIdentity", 4),
+    ("iam.DetachRolePolicy", 1),
+    ("iam.DeleteRolePolicy", 1),
+    ("iam.DeleteRole", 1),
+    ("iam.DeletePolicy", 1),  # the boundary, once no role uses it
+]
+CLEANUP_CALLS = {"iam.DetachRolePolicy", "iam.DeleteRolePolicy", "iam.DeleteRole", "iam.DeletePolicy"}
+BOUNDARY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
 SESSION_MODE_CALLS = [("sts.GetCallerIdentity", 1), ("sts.AssumeRole", 1)]
 
 READ_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
@@ -44,14 +60,18 @@ def _managed_policy(session: boto3.Session) -> str:
     return iam.create_policy(PolicyName="read-objects", PolicyDocument=json.dumps(READ_POLICY))["Policy"]["Arn"]
 
 
-def _sandbox(session: boto3.Session, managed: str) -> None:
+def _sandbox(session: boto3.Session, managed: str, *, boundary: bool = True) -> None:
     with temporary_iam_credentials(
-        policy_document=ALLOW_LIST_EXCEPT_PROTECTED, session=session, managed_policy_arns=[managed]
+        policy_document=ALLOW_LIST_EXCEPT_PROTECTED,
+        session=session,
+        managed_policy_arns=[managed],
+        permissions_boundary_document=BOUNDARY if boundary else None,
     ):
         pass
 
 
-def _numbered(names: list[str]) -> list[tuple[str, int]]:
+def numbered(names: list[str]) -> list[tuple[str, int]]:
+    """Each call name with its occurrence number: ``[("iam.CreateRole", 1), ...]``."""
     seen: dict[str, int] = {}
     numbered = []
     for name in names:
@@ -64,8 +84,11 @@ def test_recorded_role_mode_calls_match_the_list(session: boto3.Session) -> None
     """A recorded run makes exactly the calls the fault tests cover, in that order."""
     managed = _managed_policy(session)
     recorder = CallRecorder(session)
+    _sandbox(session, managed, boundary=False)
+    assert numbered(recorder.names) == ROLE_MODE_CALLS
+    recorder = CallRecorder(session)
     _sandbox(session, managed)
-    assert _numbered(recorder.names) == ROLE_MODE_CALLS
+    assert numbered(recorder.names) == BOUNDARY_MODE_CALLS
 
 
 def test_recorded_session_mode_calls_match_the_list(session: boto3.Session) -> None:
@@ -78,10 +101,12 @@ def test_recorded_session_mode_calls_match_the_list(session: boto3.Session) -> N
         admin_role_arn="arn:aws:iam::123456789012:role/embedded/platform-admin",
     ):
         pass
-    assert _numbered(recorder.names) == SESSION_MODE_CALLS
+    assert numbered(recorder.names) == SESSION_MODE_CALLS
 
 
-@pytest.mark.parametrize(("operation", "occurrence"), ROLE_MODE_CALLS, ids=[f"{o}#{n}" for o, n in ROLE_MODE_CALLS])
+@pytest.mark.parametrize(
+    ("operation", "occurrence"), BOUNDARY_MODE_CALLS, ids=[f"{o}#{n}" for o, n in BOUNDARY_MODE_CALLS]
+)
 def test_throttling_once_is_retried_transparently(session: boto3.Session, operation: str, occurrence: int) -> None:
     """One Throttling answer at any call is retried by botocore's standard mode: the run succeeds, nothing is left."""
     managed = _managed_policy(session)
@@ -92,7 +117,9 @@ def test_throttling_once_is_retried_transparently(session: boto3.Session, operat
     assert_nothing_left(session)
 
 
-@pytest.mark.parametrize(("operation", "occurrence"), ROLE_MODE_CALLS, ids=[f"{o}#{n}" for o, n in ROLE_MODE_CALLS])
+@pytest.mark.parametrize(
+    ("operation", "occurrence"), BOUNDARY_MODE_CALLS, ids=[f"{o}#{n}" for o, n in BOUNDARY_MODE_CALLS]
+)
 def test_hard_error_is_typed_and_leaves_nothing_or_names_what_is_left(
     aws: EmbeddedAws, session: boto3.Session, operation: str, occurrence: int
 ) -> None:
@@ -101,16 +128,25 @@ def test_hard_error_is_typed_and_leaves_nothing_or_names_what_is_left(
     managed = _managed_policy(session)
     faults = FaultInjector(session)
     faults.fail(operation, code="ValidationError", occurrence=occurrence, times=0)
-    if operation in CLEANUP_CALLS:
+    if operation == "iam.DeletePolicy":
+        with pytest.raises(CleanupError) as caught:
+            _sandbox(session, managed)
+        (policy,) = caught.value.left_behind
+        assert policy.startswith("arn:aws:iam::123456789012:policy/iam-tester/iam-tester-")
+        assert f"aws iam delete-policy --policy-arn {policy}" in (caught.value.hint or "")
+        assert sweep(session=aws.session(), force=True).removed == caught.value.left_behind
+    elif operation in CLEANUP_CALLS:
         with pytest.raises(CleanupError) as caught:
             _sandbox(session, managed)
         left = sandbox_role_names(session)
         assert len(left) == 1
-        assert caught.value.left_behind == (f"arn:aws:iam::123456789012:role/iam-tester/{left[0]}",)
+        role_arn = f"arn:aws:iam::123456789012:role/iam-tester/{left[0]}"
+        # The boundary policy cannot go while the role uses it: it is left too (and named).
+        assert caught.value.left_behind[0] == role_arn
         assert "sweep" in (caught.value.hint or "")
         assert "aws iam delete-role --role-name " + left[0] in (caught.value.hint or "")
         # Later, with AWS no longer refusing (a fresh session has no injected faults), sweep removes it.
-        assert sweep(session=aws.session(), older_than=timedelta(0)) == list(caught.value.left_behind)
+        assert sweep(session=aws.session(), force=True).removed == caught.value.left_behind
     else:
         with pytest.raises(AwsCallError) as raised:
             _sandbox(session, managed)
@@ -181,12 +217,12 @@ def test_cleanup_failure_does_not_hide_the_body_exception(aws: EmbeddedAws, sess
     assert isinstance(cleanup, CleanupError)
     (left,) = cleanup.left_behind
     assert any(left in note for note in getattr(caught.value, "__notes__", []))
-    assert sweep(session=aws.session(), older_than=timedelta(0)) == [left]
+    assert sweep(session=aws.session(), force=True).removed == (left,)
     assert_nothing_left(session)
 
 
 def test_role_deleted_meanwhile_is_not_an_error(session: boto3.Session) -> None:
     """If the role was already removed (by hand, or by a sweep), cleanup finishes without error."""
     with temporary_iam_credentials(policy_document=ALLOW_LIST_EXCEPT_PROTECTED, session=session):
-        assert len(sweep(session=session, older_than=timedelta(0))) == 1
+        assert len(sweep(session=session, force=True).removed) == 1
     assert_nothing_left(session)

@@ -100,7 +100,12 @@ def test_role_session_caller_is_trusted_by_role_arn_and_left_unchanged(aws: Embe
     ):
         pytest.fail("the body must not run")
     (params,) = created
-    assert json.loads(params["AssumeRolePolicyDocument"])["Statement"][0]["Principal"] == {"AWS": SSO_ARN}
+    (statement,) = json.loads(params["AssumeRolePolicyDocument"])["Statement"]
+    assert statement["Principal"] == {"AWS": SSO_ARN}
+    # ... and only this session of it: not every session of the SSO role (aws:userid is ROLE-ID:SESSION).
+    user_id = sso.client("sts").get_caller_identity()["UserId"]
+    assert user_id.endswith(":alice@example.com")
+    assert statement["Condition"] == {"StringEquals": {"aws:userid": user_id}}
     writes = [
         name for name in recorder.names if name.startswith("iam.") and not name.startswith(("iam.Get", "iam.List"))
     ]
@@ -115,6 +120,7 @@ def test_admin_role_is_assumed_trusted_and_granted_only_on_request(aws: Embedded
     policy for the sandbox's lifetime only."""
     created = _capture(session, "before-parameter-build.iam.CreateRole")
     granted = _capture(session, "before-parameter-build.iam.PutRolePolicy")
+    assumed = _capture(session, "before-parameter-build.sts.AssumeRole")
     recorder = CallRecorder(session)
     with (
         pytest.raises(ReadinessTimeoutError),  # moto only: see the module docstring
@@ -129,7 +135,11 @@ def test_admin_role_is_assumed_trusted_and_granted_only_on_request(aws: Embedded
         pytest.fail("the body must not run")
     assert recorder.names[:3] == ["sts.GetCallerIdentity", "sts.AssumeRole", "iam.GetRole"]
     (params,) = created
-    assert json.loads(params["AssumeRolePolicyDocument"])["Statement"][0]["Principal"] == {"AWS": aws.admin_role_arn}
+    (statement,) = json.loads(params["AssumeRolePolicyDocument"])["Statement"]
+    assert statement["Principal"] == {"AWS": aws.admin_role_arn}
+    # Only the tool's own session of the admin role, not every session of it.
+    (condition,) = statement["Condition"]["StringEquals"].values()
+    assert condition.endswith(":" + assumed[0]["RoleSessionName"])
     sandbox_policy, grant = granted
     assert sandbox_policy["PolicyName"] == "iam-tester-policy"
     assert grant["RoleName"] == "platform-admin"
@@ -174,7 +184,7 @@ def test_grant_left_behind_is_named(aws: EmbeddedAws, session: boto3.Session) ->
     (left,) = cleanup.left_behind
     assert left.startswith(f"{aws.admin_role_arn} (inline policy iam-tester-")
     assert "aws iam delete-role-policy --role-name platform-admin" in (cleanup.hint or "")
-    assert "sweep" not in (cleanup.hint or "")  # sweep removes sandbox roles, never a grant on another role
+    assert f"iam-tester sweep --admin-role-arn {aws.admin_role_arn}" in (cleanup.hint or "")
     policies = aws.session().client("iam").list_role_policies(RoleName="platform-admin")["PolicyNames"]
     (extra,) = [policy for policy in policies if policy != "administrator"]
     assert left.endswith(f"(inline policy {extra})")

@@ -13,8 +13,9 @@ from iam_tester import temporary_iam_credentials
 from iam_tester.embedded import EmbeddedAws
 from iam_tester.errors import AwsCallError
 from iam_tester.live.clients import Actor, configured_endpoint_url
-from iam_tester.live.lifecycle import RoleSpec, UndoStack, build_role
+from iam_tester.live.lifecycle import RoleSpec, build_role
 from iam_tester.live.naming import new_role_name
+from iam_tester.live.teardown import Teardown
 from iam_tester.live.trust import TrustPolicy
 from iam_tester.testing import CallRecorder, FaultInjector
 
@@ -40,19 +41,24 @@ def test_a_name_taken_by_someone_else_is_left_alone(aws: EmbeddedAws, session: b
     iam = session.client("iam")
     trust = TrustPolicy.for_principal(aws.caller.arn)
     iam.create_role(RoleName=name, Path="/iam-tester/", AssumeRolePolicyDocument=trust.to_json())
+    now = datetime.now(timezone.utc)
     spec = RoleSpec(
         name=name,
+        account=aws.account_id,
+        partition="aws",
         trust=trust,
         policy_json=json.dumps(ALLOW_LIST_EXCEPT_PROTECTED),
         created_by=aws.caller.arn,
-        created_at=datetime.now(timezone.utc),
+        created_at=now,
+        expires=now,
         duration_seconds=900,
     )
+    iam_client = Actor(session).iam
     with (
         pytest.raises(AwsCallError, match="EntityAlreadyExists") as caught,
-        UndoStack(lambda stage, message: None) as undo,
+        Teardown(iam_client, lambda stage, message: None) as teardown,
     ):
-        build_role(Actor(session).iam, spec, undo, lambda stage, message: None)
+        build_role(iam_client, spec, teardown, lambda stage, message: None)
     assert "left alone" in (caught.value.hint or "")
     assert iam.get_role(RoleName=name)["Role"]["RoleName"] == name
     assert iam.list_role_policies(RoleName=name)["PolicyNames"] == []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 
-from iam_tester.errors import AwsCallError, ReadinessTimeoutError
+from iam_tester.errors import AwsCallError, InvalidArgumentError, ReadinessTimeoutError
 from iam_tester.live import ReadinessSettings, wait_until_assumable
 
 ROLE = "arn:aws:iam::123456789012:role/iam-tester/r"
@@ -105,9 +106,48 @@ def test_other_errors_are_raised_at_once() -> None:
     assert clock.sleeps == []
 
 
-def test_settings_are_checked() -> None:
-    """A non-positive timeout or zero probes is a programming error, refused at once."""
-    with pytest.raises(ValueError, match="timeout"):
-        ReadinessSettings(timeout=0)
-    with pytest.raises(ValueError, match="consecutive"):
-        ReadinessSettings(consecutive_successes=0)
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": float("inf")}, "timeout"),
+        ({"timeout": float("nan")}, "timeout"),
+        ({"timeout": 901}, "timeout"),
+        ({"timeout": "60"}, "timeout"),
+        ({"first_delay": -0.1}, "first_delay"),
+        ({"first_delay": 0}, "first_delay"),
+        ({"max_delay": 0.05}, "max_delay"),  # below first_delay
+        ({"max_delay": float("inf")}, "max_delay"),
+        ({"probe_spacing": -1}, "probe_spacing"),
+        ({"consecutive_successes": 0}, "consecutive"),
+        ({"consecutive_successes": True}, "consecutive"),
+        ({"consecutive_successes": 1000}, "consecutive"),
+    ],
+)
+def test_settings_that_never_end_are_refused(settings: dict[str, Any], named: str) -> None:
+    """Infinite, negative, zero, absurd or mistyped settings are bad input, refused at once: a wait must end."""
+    with pytest.raises(InvalidArgumentError, match=named):
+        ReadinessSettings(**settings)
+
+
+def test_a_hung_call_is_bounded_by_the_timeout() -> None:
+    """An AssumeRole that never answers is given up at the readiness deadline, not waited on."""
+    release, answered = threading.Event(), threading.Event()
+
+    def hang() -> Any:
+        release.wait(60)
+        answered.set()
+        return REPLY
+
+    try:
+        with pytest.raises(ReadinessTimeoutError, match="got no answer"):
+            wait_until_assumable(
+                role_arn=ROLE,
+                assume=hang,
+                probe=lambda credentials: lambda: None,
+                settings=ReadinessSettings(timeout=0.3),
+                report=lambda stage, message: None,
+            )
+        assert not answered.is_set()  # given up while the call still hung, not when it answered
+    finally:
+        release.set()

@@ -189,6 +189,17 @@ def test_progress_reports_each_stage_without_secrets(session: boto3.Session) -> 
         ({"session_policy": True}, InvalidArgumentError),
         ({"grant_admin_role": True}, InvalidArgumentError),
         ({"readiness_timeout": 0}, InvalidArgumentError),
+        ({"readiness_timeout": float("inf")}, InvalidArgumentError),
+        ({"readiness_timeout": float("nan")}, InvalidArgumentError),
+        ({"readiness_timeout": 3600}, InvalidArgumentError),
+        ({"readiness_timeout": "60"}, InvalidArgumentError),
+        ({"readiness": "fast"}, InvalidArgumentError),
+        (
+            {"permissions_boundary_arn": "arn:aws:iam::123456789012:policy/b", "permissions_boundary_document": {}},
+            InvalidArgumentError,
+        ),
+        ({"permissions_boundary_document": {"Version": "2012-10-17", "Statement": "x"}}, PolicyError),
+        ({"permissions_boundary_document": ["not", "a", "policy"]}, InvalidArgumentError),
     ],
 )
 def test_bad_input_is_refused_before_any_aws_call(

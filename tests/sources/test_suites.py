@@ -17,7 +17,7 @@ from iam_tester.cli import main
 from .helpers import EXAMPLES
 from .plans import ACCOUNT, PlanBuilder, document
 
-SUITES = sorted(EXAMPLES.glob("*.yaml"))
+SUITES = sorted(EXAMPLES.glob("*-suite.yaml"))
 
 
 def check(*args: str) -> Result:

@@ -7,6 +7,7 @@ Ctrl-C exits 130; SIGTERM/SIGHUP (see :mod:`._live`) 128 + the signal number.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -39,8 +40,14 @@ PROG = "iam-tester"
 
 
 def say(message: str) -> None:
-    """One line of progress or diagnostics, to stderr."""
-    click.echo(f"{PROG}: {message}", err=True)
+    """One line of progress or diagnostics, to stderr. Never raises: a closed stderr, a pipe whose reader
+    is gone or a terminal that hung up must not change what a command does (the exit status still tells)."""
+    _write_err(f"{PROG}: {message}")
+
+
+def _write_err(line: str) -> None:
+    with contextlib.suppress(OSError, ValueError):  # ValueError: the stream was closed
+        click.echo(line, err=True)
 
 
 class Terminated(BaseException):
@@ -57,24 +64,27 @@ class Terminated(BaseException):
 def report_error(error: BaseException) -> None:
     """Print ``error: message``, its hint and any notes (what cleanup left behind, say) to stderr."""
     message = error.message if isinstance(error, IamTesterError) else str(error)
-    click.echo(f"error: {message}", err=True)
+    _write_err(f"error: {message}")
     if isinstance(error, IamTesterError) and error.hint:
-        click.echo(f"  hint: {error.hint}", err=True)
+        _write_err(f"  hint: {error.hint}")
     for note in getattr(error, "__notes__", ()):
-        click.echo(f"  {note}", err=True)
+        _write_err(f"  {note}")
 
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Run a command's body, turning the library's errors and interrupts into a message and an exit code."""
+    _standard_streams_open()
     _tolerant_output()
     try:
         yield
     except IamTesterError as exc:
         report_error(exc)
         raise click.exceptions.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        click.echo("error: interrupted", err=True)
+    except KeyboardInterrupt as exc:
+        _write_err("error: interrupted")
+        for note in getattr(exc, "__notes__", ()):  # what cleanup could not remove, say
+            _write_err(f"  {note}")
         raise click.exceptions.Exit(130) from None
     except Terminated as exc:
         report_error(exc)
@@ -102,6 +112,20 @@ def console_for(stream: IO[str] | None = None) -> Console:
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console = Console(file=stream, width=120)
     return console
+
+
+def _standard_streams_open() -> None:
+    """Put /dev/null on a standard descriptor that was closed (``cmd 2>&-``). Otherwise the next file or
+    socket opened takes its number, and a command ``exec`` runs would write its errors into, say, our
+    connection to AWS."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                opened = os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+                if opened != fd:
+                    os.close(opened)
 
 
 def _tolerant_output() -> None:

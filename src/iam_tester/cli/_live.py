@@ -26,6 +26,7 @@ __all__ = [
     "make_session",
     "parse_duration",
     "progress_printer",
+    "refuse_on_embedded_aws",
     "session_options",
     "signals_as_exceptions",
 ]
@@ -116,6 +117,20 @@ def session_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--profile", help="AWS profile to use (default: AWS_PROFILE or the default chain).")(function)
 
 
+def refuse_on_embedded_aws(session: boto3.Session, *, admin_role_arn: str | None, session_policy: bool) -> None:
+    """Fail at once, not after the readiness timeout, where the embedded AWS cannot do what was asked."""
+    from ..embedded import is_embedded_endpoint
+    from ..live.clients import configured_endpoint_url
+
+    if admin_role_arn is None or session_policy or not is_embedded_endpoint(configured_endpoint_url(session)):
+        return
+    raise InvalidArgumentError(
+        "--admin-role-arn cannot work on the embedded AWS: moto matches a trust policy against the caller's "
+        "session ARN, so the admin role's session can never assume the sandbox role (on AWS it can)",
+        hint="drop --admin-role-arn (the embedded caller is an IAM user, which works), or add --session-policy",
+    )
+
+
 def make_session(profile: str | None, region: str | None) -> boto3.Session:
     """A ``boto3.Session`` for the options; an unknown profile is bad input (exit 2)."""
     import boto3
@@ -132,8 +147,11 @@ def progress_printer(*, quiet: bool, every: float = 2.0) -> Callable[[Progress],
     last_wait = [-every]
 
     def show(step: Progress) -> None:
-        if step.stage == "warning":  # about the user's policy: shown even when quiet
-            say(f"warning: {step.message}")
+        if step.stage == "warning":  # about the user's policy (it names itself a warning): shown even when quiet
+            say(step.message)
+            return
+        if step.stage == "notice":  # about what the results mean: shown even when quiet
+            say(f"note: {step.message}")
             return
         if quiet:
             return

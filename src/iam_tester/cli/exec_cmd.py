@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import os
 import shlex
-import signal
-import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import CleanupError, IamTesterError, InvalidArgumentError
-from ._common import Terminated, reported_errors, say
-from ._live import DurationParam, make_session, progress_printer, session_options, signals_as_exceptions
+from ..errors import CleanupError, InvalidArgumentError
+from ._child import run_in_foreground, signal_name
+from ._common import reported_errors, say
+from ._live import (
+    DurationParam,
+    make_session,
+    progress_printer,
+    refuse_on_embedded_aws,
+    session_options,
+    signals_as_exceptions,
+)
 
 if TYPE_CHECKING:
     import boto3
@@ -23,6 +29,9 @@ if TYPE_CHECKING:
     from ..live.credentials import SandboxCredentials
 
 __all__ = ["child_environment", "exec_command"]
+
+# The readiness wait's upper bound (live.readiness.MAX_READINESS_TIMEOUT), here without importing boto3.
+MAX_READINESS_TIMEOUT = 900
 
 # Variables that could make the child use other credentials than the scoped ones. The env-var
 # provider comes first in botocore's chain, but a profile variable makes botocore skip it
@@ -44,56 +53,25 @@ _DROPPED = frozenset(
         "AWS_CONTAINER_AUTHORIZATION_TOKEN",
     }
 )
-_GRACE_SECONDS = 5.0
-
-
-class _ChildError(IamTesterError):
-    """The command could not be started (126: not executable, 127: not found), as a shell reports it."""
-
-    def __init__(self, message: str, *, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def child_environment(
     base: Mapping[str, str], credentials: SandboxCredentials, session: boto3.Session
 ) -> dict[str, str]:
     """``base`` without any other credentials or profile, plus the scoped credentials, the session's region
-    and its custom endpoint (the child does not get the profile those may have come from)."""
+    and its custom endpoint (the child does not get the profile those may have come from). The session's
+    region wins over one already in ``base``: it is what ``--region`` (or the profile) asked for."""
     from ..live.clients import configured_endpoint_url
 
     env = {key: value for key, value in base.items() if key not in _DROPPED}
     env.update(credentials.env())
     if session.region_name:
-        env.setdefault("AWS_REGION", session.region_name)
-        env.setdefault("AWS_DEFAULT_REGION", session.region_name)
+        env["AWS_REGION"] = session.region_name
+        env["AWS_DEFAULT_REGION"] = session.region_name
     endpoint = configured_endpoint_url(session)
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint
     return env
-
-
-def _run_child(command: Sequence[str], env: Mapping[str, str]) -> int:
-    """Run the command; on Ctrl-C or SIGTERM give it a moment to exit (it got the signal too, or we
-    forward it), then re-raise so the sandbox is cleaned up."""
-    try:
-        child = subprocess.Popen(list(command), env=dict(env))  # noqa: S603 - running the user's command is the point
-    except FileNotFoundError as exc:
-        raise _ChildError(f"command not found: {command[0]}", exit_code=127) from exc
-    except PermissionError as exc:
-        raise _ChildError(f"command not executable: {command[0]}", exit_code=126) from exc
-    try:
-        return child.wait()
-    except (KeyboardInterrupt, Terminated) as exc:
-        # A terminal's Ctrl-C reaches the whole process group; a SIGTERM sent to us alone is forwarded.
-        if isinstance(exc, Terminated):
-            child.send_signal(exc.signum)
-        try:
-            child.wait(timeout=_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        raise
 
 
 @click.command(
@@ -129,10 +107,10 @@ def _run_child(command: Sequence[str], env: Mapping[str, str]) -> int:
 )
 @click.option(
     "--readiness-timeout",
-    type=DurationParam(minimum=1),
+    type=DurationParam(minimum=1, maximum=MAX_READINESS_TIMEOUT),
     default="2m",
     show_default=True,
-    help="Give up if the role is not usable after this long.",
+    help="Give up if the role is not usable after this long (at most 15m).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (errors and policy warnings still are).")
 @session_options
@@ -157,8 +135,18 @@ def exec_command(
     \b
     Creates a role under /iam-tester/ that trusts only you, puts the policy on it, waits until IAM
     has propagated it, and runs COMMAND with the role's credentials in its environment only (your
-    profile is removed from it). The role is deleted when COMMAND exits, fails or is interrupted.
-    Exits with COMMAND's exit code.
+    profile is removed from it; --region and the endpoint are passed on). The role is deleted when
+    COMMAND exits, however it exits.
+
+    \b
+    Signals, as a shell treats a foreground job: Ctrl-C (SIGINT, SIGQUIT) goes to COMMAND, which
+    decides: an interactive shell or REPL carries on, and the sandbox ends when COMMAND does.
+    SIGTERM and SIGHUP are passed to COMMAND, which gets 2 s to exit before it is killed; then the
+    sandbox is cleaned up. Cleanup itself cannot be interrupted: signals wait until it is done.
+
+    \b
+    Exit status: COMMAND's own, or 128+N if signal N killed it; 2 for bad input; 127 if COMMAND is
+    not found, 126 if it is not executable; 1 if the sandbox fails; 143/129 after SIGTERM/SIGHUP.
 
     \b
     Example:
@@ -173,6 +161,7 @@ def exec_command(
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise InvalidArgumentError(f"{policy_file}: cannot read the policy file: {reason}") from exc
         session = make_session(profile, region)
+        refuse_on_embedded_aws(session, admin_role_arn=admin_role_arn, session_policy=session_policy)
         code: int | None = None
         try:
             with (
@@ -193,7 +182,7 @@ def exec_command(
             ):
                 if not quiet:
                     say(f"running: {shlex.join(command)}")
-                code = _run_child(command, child_environment(os.environ, credentials, session))
+                code = run_in_foreground(command, child_environment(os.environ, credentials, session))
         except CleanupError as exc:
             # The command ran; if it failed, its exit code says more than the cleanup failure does.
             if not code:
@@ -207,5 +196,5 @@ def _shell_exit_code(code: int, *, quiet: bool) -> int:
     if code >= 0:
         return code
     if not quiet:
-        say(f"the command was killed by {signal.Signals(-code).name}")
+        say(f"the command was killed by {signal_name(-code)}")
     return 128 - code

@@ -36,12 +36,14 @@ def extract(sources: tuple[str, ...], output_format: str, source_options: Source
 
     \b
       tfplan:plan.json    terraform show -json PLAN (values known only after apply are listed as unknown)
+      cfn:template.yaml   a CloudFormation template (JSON or YAML), or a CDK cdk.out directory
       gaad:account.json   aws iam get-account-authorization-details output (one response or pages)
       aws:                the account of the current AWS credentials, read live
 
     \b
     Examples:
       iam-tester extract tfplan:examples/sources/plan.json
+      iam-tester extract --parameter Env=prod cfn:examples/sources/template.yaml
       iam-tester extract gaad:examples/sources/account.json
       iam-tester extract --format json aws: --bucket-policies | jq '.principals[].id'
     Exit status: 0 read (unknown values are listed, not an error), 2 invalid source or usage (one

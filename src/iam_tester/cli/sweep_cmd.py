@@ -1,4 +1,4 @@
-"""``iam-tester sweep``: delete the sandbox roles a crash or a refused cleanup left behind."""
+"""``iam-tester sweep``: remove what sandbox runs left behind (a crash, a kill -9, a refused cleanup)."""
 
 from __future__ import annotations
 
@@ -13,36 +13,79 @@ __all__ = ["sweep_command"]
 
 
 @click.command("sweep")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted, and what is kept and why; delete nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also remove sandboxes still in use (their credentials not yet expired), e.g. after a kill -9.",
+)
 @click.option(
     "--older-than",
     type=DurationParam(minimum=0),
-    default="1h",
+    default="0s",
     show_default=True,
-    help="Only roles created longer ago than this (0s: all of them, even ones still in use).",
+    help="Spare anything created less than this long ago.",
 )
-@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+@click.option(
+    "--admin-role-arn",
+    "admin_role_arns",
+    multiple=True,
+    help="Also look for --grant-admin-role grants on this role (repeatable); "
+    "the admin roles named by leftover sandbox roles are always looked at.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @session_options
-def sweep_command(*, older_than: float, dry_run: bool, quiet: bool, profile: str | None, region: str | None) -> None:
-    """Delete roles iam-tester created and left behind; print their ARNs.
+def sweep_command(
+    *,
+    dry_run: bool,
+    force: bool,
+    older_than: float,
+    admin_role_arns: tuple[str, ...],
+    quiet: bool,
+    profile: str | None,
+    region: str | None,
+) -> None:
+    """Remove the roles, boundary policies and admin-role grants iam-tester left behind; print what
+    was removed (one ARN per line) on stdout.
 
     \b
-    Only roles that are under the path /iam-tester/, named iam-tester-..., tagged
-    iam-tester:created-by, and older than --older-than are touched. Their inline policies are
-    deleted and managed policies detached first. Nothing else in the account is changed.
+    Only what this tool made is touched: roles under /iam-tester/ named exactly
+    iam-tester-<UTC time>-<12 hex digits> and tagged iam-tester:created-by (their inline
+    policies deleted and managed policies detached first); boundary policies under /iam-tester/
+    named after such a role; and inline policies named <sandbox role>-may-assume on an admin role
+    that allow exactly sts:AssumeRole on that sandbox role.
+
+    \b
+    A sandbox in use is never removed: each carries the tag iam-tester:expires-at, the latest time
+    its credentials can be valid, and is kept until then (and said so on stderr) unless --force.
+
+    \b
+    Examples:
+      iam-tester sweep --dry-run
+      iam-tester sweep --force --admin-role-arn arn:aws:iam::111122223333:role/platform-admin
+
+    \b
+    Exit status: 0 done (also when some sandboxes were kept); 1 some leftovers could not be removed
+    (named on stderr, with the commands that remove them); 2 bad usage.
     """
     from ..live import sweep
 
     with reported_errors():
         session = make_session(profile, region)
-        arns = sweep(
+        result = sweep(
             session=session,
             older_than=timedelta(seconds=older_than),
+            force=force,
+            admin_role_arns=admin_role_arns,
             dry_run=dry_run,
             progress=None if quiet else say,
         )
-        for arn in arns:
+        for arn in result.removed:
             click.echo(arn)
         if not quiet:
-            verb = "would delete" if dry_run else "deleted"
-            say(f"{verb} {len(arns)} role{'' if len(arns) == 1 else 's'}")
+            count = len(result.removed)
+            verb = "would remove" if dry_run else "removed"
+            summary = f"{verb} {count} leftover{'' if count == 1 else 's'}"
+            if result.skipped:
+                summary += f"; kept {len(result.skipped)} (see above; --force removes sandboxes in use)"
+            say(summary)

@@ -19,7 +19,8 @@ def whoami_command(*, as_json: bool, profile: str | None, region: str | None) ->
     """Show who the current credentials belong to.
 
     For a role session (an SSO login, an assumed role) it also shows the role's ARN with its path
-    (read with iam:GetRole): that is the principal a sandbox role's trust policy names.
+    (read with iam:GetRole): that is the principal a sandbox role's trust policy names, narrowed to
+    this session's aws:userid (shown as "only user id").
     """
     from ..errors import SandboxError
     from ..live import whoami
@@ -38,6 +39,7 @@ def whoami_command(*, as_json: bool, profile: str | None, region: str | None) ->
             "role_arn": identity.role_arn,
             "session_name": identity.session_name,
             "trust_principal": trusted,
+            "trust_user_id": identity.user_id if trusted is not None and identity.is_role_session else None,
         }
         if as_json:
             click.echo(json.dumps(fields, indent=2))
@@ -49,6 +51,7 @@ def whoami_command(*, as_json: bool, profile: str | None, region: str | None) ->
             "role_arn": "role (with path)",
             "session_name": "session",
             "trust_principal": "sandbox trusts",
+            "trust_user_id": "only user id",
         }
         width = max(len(label) for label in labels.values())
         for key, label in labels.items():

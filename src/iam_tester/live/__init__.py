@@ -6,17 +6,19 @@ This package imports boto3; ``import iam_tester`` does not (its public names loa
 from .compat import create_aws_client_from_credentials, create_aws_client_from_role_arn, get_underlying_role_arn
 from .credentials import SandboxCredentials
 from .identity import CallerIdentity, whoami
-from .leftovers import LeftoverRole, sweep
+from .leftovers import Leftover, Skipped, SweepResult, sweep
 from .progress import Progress
 from .readiness import ReadinessSettings, wait_until_assumable
 from .sandbox import temporary_iam_credentials
 
 __all__ = [
     "CallerIdentity",
-    "LeftoverRole",
+    "Leftover",
     "Progress",
     "ReadinessSettings",
     "SandboxCredentials",
+    "Skipped",
+    "SweepResult",
     "create_aws_client_from_credentials",
     "create_aws_client_from_role_arn",
     "get_underlying_role_arn",

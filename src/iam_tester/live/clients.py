@@ -9,6 +9,8 @@ transient errors with jittered backoff; :func:`call` adds what botocore does not
 
 from __future__ import annotations
 
+import os
+import queue
 import random
 import threading
 import time
@@ -29,12 +31,17 @@ if TYPE_CHECKING:
 __all__ = [
     "CLEANUP_RETRY_CODES",
     "RETRY_CONFIG",
+    "SANDBOX_CONFIG",
     "SETUP_RETRY_CODES",
     "Actor",
+    "CallTimedOut",
     "call",
+    "call_within",
+    "collect",
     "configured_endpoint_url",
     "error_code",
     "new_client",
+    "session_or_default",
 ]
 
 T = TypeVar("T")
@@ -42,6 +49,10 @@ T = TypeVar("T")
 # Standard mode: throttling and 5xx are retried with capped, jittered exponential backoff
 # (botocore/retries/standard.py). Five attempts rather than three: IAM's write APIs throttle at low rates.
 RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+# The sandbox's own IAM and STS calls answer in well under a second; botocore's 60 s connect and read
+# timeouts would let one unresponsive endpoint hold a cleanup step for minutes. With these, a step gives
+# up after about a minute at most (5 attempts of 5 s + 7 s), and a Ctrl-C notice can say so.
+SANDBOX_CONFIG = RETRY_CONFIG.merge(Config(connect_timeout=5, read_timeout=7))
 
 # IAM answers 409 ConcurrentModification when two writes touch the same entity; botocore does not
 # retry it. Cleanup also keeps retrying throttling after botocore gave up: leaving a role behind is
@@ -55,7 +66,22 @@ _FIRST_DELAY = 0.2
 _CLIENT_LOCK = threading.Lock()
 
 
-def new_client(session: boto3.Session, service: str, credentials: Mapping[str, Any] | None = None) -> Any:
+def session_or_default(session: boto3.Session | None) -> boto3.Session:
+    """``session``, or a new ``boto3.Session()`` (the default chain: environment, profile, ...)."""
+    if session is not None:
+        return session
+    import boto3
+
+    return boto3.Session()
+
+
+def new_client(
+    session: boto3.Session,
+    service: str,
+    credentials: Mapping[str, Any] | None = None,
+    *,
+    config: Config = RETRY_CONFIG,
+) -> Any:
     """A client for ``service`` from ``session``; with ``credentials`` (an STS mapping), signed by them."""
     keys: dict[str, Any] = {}
     if credentials is not None:
@@ -65,7 +91,7 @@ def new_client(session: boto3.Session, service: str, credentials: Mapping[str, A
             "aws_session_token": credentials.get("SessionToken"),
         }
     with _CLIENT_LOCK:
-        return session.client(service, config=RETRY_CONFIG, **keys)  # type: ignore[call-overload]
+        return session.client(service, config=config, **keys)  # type: ignore[call-overload]
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -105,6 +131,46 @@ def call(
             raise translate(exc) from exc
 
 
+def collect(client: Any, operation: str, key: str, **params: Any) -> list[Any]:
+    """Every item under ``key`` in all pages of ``operation`` (boto3's paginator); failures as :func:`call`'s."""
+    items: list[Any] = []
+    try:
+        for page in client.get_paginator(operation).paginate(**params):
+            items.extend(page.get(key, []))
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc) from exc
+    return items
+
+
+class CallTimedOut(SandboxError):
+    """A call did not answer within the time it was given (it may still complete in the background)."""
+
+
+def call_within(seconds: float, function: Callable[[], T], *, what: str) -> T:
+    """``function()``, given up after ``seconds``: it runs in a worker thread, which is left to finish on its
+    own (its client's timeouts end it). For read-only calls whose answer is no longer wanted after a
+    deadline — AssumeRole and GetCallerIdentity while waiting for readiness. Ctrl-C interrupts the wait.
+
+    :raises CallTimedOut: no answer in time.
+    """
+    box: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            box.put((True, function()))
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            box.put((False, exc))
+
+    threading.Thread(target=run, name=f"iam-tester {what}", daemon=True).start()
+    try:
+        ok, value = box.get(timeout=max(seconds, 0.0))
+    except queue.Empty:
+        raise CallTimedOut(f"{what} did not answer within {seconds:.1f} s") from None
+    if ok:
+        return cast("T", value)
+    raise value
+
+
 def translate(exc: ClientError | BotoCoreError) -> SandboxError:
     """A typed error, with a hint, for a botocore failure."""
     if isinstance(exc, ClientError):
@@ -133,16 +199,21 @@ def translate(exc: ClientError | BotoCoreError) -> SandboxError:
 
 
 def configured_endpoint_url(session: boto3.Session) -> str | None:
-    """A custom endpoint the session is configured with (an override or the profile's ``endpoint_url``).
+    """A custom endpoint the session is configured with, in botocore's order: a session-level override, the
+    ``AWS_ENDPOINT_URL`` variable, the profile's ``endpoint_url`` (botocore/configprovider.py,
+    ConfiguredEndpointProvider; per-service variants are not looked at).
 
     ``exec`` hands it to the child explicitly, because the child does not get the profile.
     """
     core = session._session  # boto3 has no public accessor for its botocore session
-    override = core.get_config_variable("endpoint_url")
-    if override:
-        return str(override)
-    profile_value = core.get_scoped_config().get("endpoint_url")
-    return str(profile_value) if profile_value else None
+    for value in (
+        core.get_config_variable("endpoint_url"),
+        os.environ.get("AWS_ENDPOINT_URL"),
+        core.get_scoped_config().get("endpoint_url"),
+    ):
+        if value:
+            return str(value)
+    return None
 
 
 class Actor:
@@ -173,7 +244,7 @@ class Actor:
                 self._credentials = self._renew()
                 self._clients.clear()
             if service not in self._clients:
-                self._clients[service] = new_client(self.session, service, self._credentials)
+                self._clients[service] = new_client(self.session, service, self._credentials, config=SANDBOX_CONFIG)
             return self._clients[service]
 
     def iam(self) -> IAMClient:

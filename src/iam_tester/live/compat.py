@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .clients import Actor, call, new_client
+from .clients import Actor, call, new_client, session_or_default
 from .credentials import SandboxCredentials
 from .identity import identify
 
@@ -14,14 +14,6 @@ if TYPE_CHECKING:
     import boto3
 
 __all__ = ["create_aws_client_from_credentials", "create_aws_client_from_role_arn", "get_underlying_role_arn"]
-
-
-def _session(session: boto3.Session | None) -> boto3.Session:
-    if session is not None:
-        return session
-    import boto3
-
-    return boto3.Session()
 
 
 def create_aws_client_from_credentials(
@@ -34,12 +26,12 @@ def create_aws_client_from_credentials(
     """
     if session is None and isinstance(credentials, SandboxCredentials):
         session = credentials.session
-    return new_client(_session(session), service, credentials)
+    return new_client(session_or_default(session), service, credentials)
 
 
 def create_aws_client_from_role_arn(service: str, *, role_arn: str, session: boto3.Session | None = None) -> Any:
     """Assume ``role_arn`` and return a client for ``service`` signed with the role's credentials."""
-    session = _session(session)
+    session = session_or_default(session)
     reply = call(
         Actor(session).sts().assume_role, RoleArn=role_arn, RoleSessionName=f"iam-tester-{secrets.token_hex(6)}"
     )
@@ -49,5 +41,5 @@ def create_aws_client_from_role_arn(service: str, *, role_arn: str, session: bot
 def get_underlying_role_arn(*, session: boto3.Session | None = None) -> str:
     """The caller's own ARN — for a role session, the *role's* ARN with its path (the seed returned the
     session ARN, which cannot be used where a role ARN is expected, such as ``admin_role_arn``)."""
-    identity = identify(Actor(_session(session)))
+    identity = identify(Actor(session_or_default(session)))
     return identity.role_arn or identity.arn

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .clients import new_client
+from .clients import new_client, session_or_default
 
 if TYPE_CHECKING:
     import boto3
@@ -84,11 +84,7 @@ class SandboxCredentials(Mapping[str, Any]):
     # -- conveniences ----------------------------------------------------------------------------
     def client(self, service: str) -> Any:
         """A client for ``service`` signed with these credentials, from the sandbox's session."""
-        if self.session is None:
-            import boto3
-
-            return new_client(boto3.Session(), service, self)
-        return new_client(self.session, service, self)
+        return new_client(session_or_default(self.session), service, self)
 
     def env(self) -> dict[str, str]:
         """The environment variables that make an AWS SDK or the AWS CLI use these credentials."""

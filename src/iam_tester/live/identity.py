@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import AwsCallError, SandboxError
-from .clients import Actor, call
+from .clients import Actor, call, session_or_default
 
 if TYPE_CHECKING:
     import boto3
@@ -98,8 +98,4 @@ def identify(actor: Actor) -> CallerIdentity:
 
 def whoami(session: boto3.Session | None = None) -> CallerIdentity:
     """The principal behind ``session`` (default: a new ``boto3.Session()``), with its role's ARN and path."""
-    if session is None:
-        import boto3
-
-        session = boto3.Session()
-    return identify(Actor(session))
+    return identify(Actor(session_or_default(session)))

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidArgumentError, Location, PolicyError
-from ..policy import Finding, PolicyDocument, PolicyKind, compact_json, validate_policy, validate_policy_text
+from ..policy import (
+    Finding,
+    PolicyDocument,
+    PolicyKind,
+    ValidationReport,
+    compact_json,
+    validate_policy,
+    validate_policy_text,
+)
 from .readiness import ReadinessSettings
 
 __all__ = [
@@ -57,6 +65,7 @@ class SandboxRequest:
     grant_admin_role: bool
     readiness: ReadinessSettings
     warnings: tuple[Finding, ...] = ()  # what validation found suspicious (a typo'd action, say)
+    boundary_json: str | None = None  # a boundary document, to be made a temporary managed policy
 
 
 def check_request(
@@ -70,22 +79,29 @@ def check_request(
     session_policy: bool = False,
     grant_admin_role: bool = False,
     readiness: ReadinessSettings | None = None,
+    permissions_boundary_document: Mapping[str, Any] | str | None = None,
+    boundary_source: str = "permissions_boundary_document",
 ) -> SandboxRequest:
-    """Check every argument; ``policy_source`` names the policy in errors (a file path, for the CLI)."""
+    """Check every argument; ``policy_source`` (``boundary_source``) names the policy (the boundary) in
+    errors: a file path, for the CLI."""
     kind = PolicyKind.SESSION if session_policy else PolicyKind.IDENTITY
-    if not isinstance(policy_document, (Mapping, str)):
-        raise InvalidArgumentError(
-            f"policy_document must be a dict or JSON text, not {type(policy_document).__name__}",
-        )
-    # JSON text is always text here (the API promises "a dict or JSON text"), never a path.
-    if isinstance(policy_document, str):
-        report = validate_policy_text(policy_document, kind=kind, name=policy_source)
-    else:
-        report = validate_policy(policy_document, kind=kind, name=policy_source)
+    report = _validate(policy_document, "policy_document", kind, policy_source)
     policy = report.raise_for_errors()
     policy_json = compact_json(policy.raw)
     if session_policy:
         _check_session_policy_text(policy_json, policy_source)
+    warnings = report.warnings
+    boundary_json: str | None = None
+    if permissions_boundary_document is not None:
+        if permissions_boundary_arn is not None:
+            raise InvalidArgumentError(
+                "both permissions_boundary_arn and permissions_boundary_document were given; a role has one boundary"
+            )
+        boundary = _validate(
+            permissions_boundary_document, "permissions_boundary_document", PolicyKind.BOUNDARY, boundary_source
+        )
+        boundary_json = compact_json(boundary.raise_for_errors().raw)
+        warnings += boundary.warnings
 
     if admin_role_arn is not None:
         _check_arn(admin_role_arn, _ROLE_ARN, "admin_role_arn", "arn:aws:iam::111122223333:role/path/name")
@@ -102,7 +118,7 @@ def check_request(
     _check_mode(
         session_policy=session_policy,
         admin_role_arn=admin_role_arn,
-        permissions_boundary_arn=permissions_boundary_arn,
+        permissions_boundary_arn=permissions_boundary_arn or boundary_json,
         grant_admin_role=grant_admin_role,
         managed_policy_count=len(arns),
     )
@@ -122,8 +138,18 @@ def check_request(
         session_policy=session_policy,
         grant_admin_role=grant_admin_role,
         readiness=settings,
-        warnings=report.warnings,
+        warnings=warnings,
+        boundary_json=boundary_json,
     )
+
+
+def _validate(document: object, argument: str, kind: PolicyKind, source: str) -> ValidationReport:
+    if not isinstance(document, (Mapping, str)):
+        raise InvalidArgumentError(f"{argument} must be a dict or JSON text, not {type(document).__name__}")
+    # JSON text is always text here (the API promises "a dict or JSON text"), never a path.
+    if isinstance(document, str):
+        return validate_policy_text(document, kind=kind, name=source)
+    return validate_policy(document, kind=kind, name=source)
 
 
 def check_duration_for_chaining(duration_seconds: int, *, reason: str) -> None:

@@ -14,10 +14,14 @@ _log = logging.getLogger("iam_tester.live")
 
 @dataclass(frozen=True)
 class Progress:
-    """One step. ``stage`` is one of ``warning`` (a validation finding about the policy: it may not do
-    what was meant), ``identify``, ``create``, ``wait``, ``retry`` (a propagation error, retried),
-    ``ready``, ``cleanup``, ``done``; ``elapsed`` counts seconds since the sandbox was entered.
-    Never carries a secret."""
+    """One step. ``stage`` is one of
+
+    - ``warning``: a validation finding about the policy (it may not do what was meant);
+    - ``notice``: about where the sandbox runs (the embedded AWS enforces less than AWS);
+    - ``identify``, ``create``, ``wait``, ``retry`` (a propagation error, retried), ``ready``, ``cleanup``,
+      ``done``: what the sandbox is doing.
+
+    ``elapsed`` counts seconds since the sandbox was entered. Never carries a secret."""
 
     stage: str
     message: str
@@ -28,7 +32,12 @@ ProgressCallback = Callable[[Progress], None]
 
 
 class Reporter:
-    """Sends each step to the caller's callback (if any) and to the ``iam_tester.live`` logger."""
+    """Sends each step to the caller's callback (if any) and to the ``iam_tester.live`` logger.
+
+    Progress is advisory: it never changes what the sandbox does. A callback that raises — stderr closed,
+    a pipe whose reader is gone, a terminal that hung up — is logged once and not called again, and the
+    run goes on; above all, it can never skip a cleanup step.
+    """
 
     def __init__(self, callback: ProgressCallback | None) -> None:
         self._callback = callback
@@ -39,6 +48,12 @@ class Reporter:
         return time.monotonic() - self._start
 
     def __call__(self, stage: str, message: str) -> None:
-        _log.log(logging.WARNING if stage == "warning" else logging.DEBUG, "%s: %s", stage, message)
-        if self._callback is not None:
-            self._callback(Progress(stage, message, self.elapsed))
+        _log.log(logging.WARNING if stage in {"warning", "notice"} else logging.DEBUG, "%s: %s", stage, message)
+        callback = self._callback
+        if callback is None:
+            return
+        try:
+            callback(Progress(stage, message, self.elapsed))
+        except Exception:
+            self._callback = None
+            _log.warning("the progress callback failed; no more progress is reported", exc_info=True)

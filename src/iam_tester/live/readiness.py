@@ -11,20 +11,25 @@ a timeout with an error naming the role.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from ..errors import AwsCallError, ReadinessTimeoutError
+from ..errors import AwsCallError, InvalidArgumentError, ReadinessTimeoutError
+from .clients import CallTimedOut, call_within
 
 __all__ = [
     "ASSUME_PROPAGATION_CODES",
     "KEY_PROPAGATION_CODES",
+    "MAX_READINESS_TIMEOUT",
     "ReadinessSettings",
     "wait_until_assumable",
 ]
+
+T = TypeVar("T")
 
 # AssumeRole on a role (or trust policy) that has not reached STS yet is refused like a real denial.
 ASSUME_PROPAGATION_CODES = frozenset({"AccessDenied"})
@@ -50,7 +55,11 @@ class ReadinessSettings:
       up. What guards against that is the number of independent signed requests that succeed in a
       row, not the time between them, so the probes are close together; a failure restarts the count
       and the backoff applies again.
-    - ``timeout`` 120 s, then :class:`~iam_tester.errors.ReadinessTimeoutError` (and cleanup).
+    - ``timeout`` 120 s, then :class:`~iam_tester.errors.ReadinessTimeoutError` (and cleanup). It bounds
+      the whole wait, each AWS call in it included (a call that hangs is given up at the deadline).
+
+    Every field is checked: a wait must end, so infinite, negative or absurd values are refused with
+    :class:`~iam_tester.errors.InvalidArgumentError` rather than accepted and never returning.
     """
 
     timeout: float = 120.0
@@ -60,10 +69,34 @@ class ReadinessSettings:
     probe_spacing: float = 0.025
 
     def __post_init__(self) -> None:
-        if not self.timeout > 0:
-            raise ValueError(f"readiness timeout must be positive, not {self.timeout!r}")
-        if self.consecutive_successes < 1:
-            raise ValueError("consecutive_successes must be at least 1")
+        _check_seconds("readiness timeout", self.timeout, low=0, high=MAX_READINESS_TIMEOUT, low_ok=False)
+        _check_seconds("first_delay", self.first_delay, low=0, high=_MAX_DELAY, low_ok=False)
+        _check_seconds("max_delay", self.max_delay, low=self.first_delay, high=_MAX_DELAY, low_ok=True)
+        _check_seconds("probe_spacing", self.probe_spacing, low=0, high=_MAX_DELAY, low_ok=True)
+        count = self.consecutive_successes
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= _MAX_PROBES:
+            raise InvalidArgumentError(
+                f"consecutive_successes must be a whole number from 1 to {_MAX_PROBES}, not {count!r}"
+            )
+
+
+# The least time one call is given, even right at the deadline: an STS call answers in milliseconds, so a
+# call given up sooner would be one that was working, left to land in the background during cleanup.
+_CALL_GRACE = 2.0
+# IAM propagation takes seconds; well-known tools give up after two minutes. Fifteen minutes is also the
+# shortest credential lifetime: waiting longer than that for credentials makes no sense.
+MAX_READINESS_TIMEOUT = 900.0
+_MAX_DELAY = 60.0
+_MAX_PROBES = 20
+
+
+def _check_seconds(name: str, value: object, *, low: float, high: float, low_ok: bool) -> None:
+    """``value`` is a finite number of seconds in ``(low, high]`` (``[low, high]`` with ``low_ok``)."""
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    above_low = number is not None and (number >= low if low_ok else number > low)
+    if number is None or not math.isfinite(number) or not above_low or number > high:
+        bracket = "[" if low_ok else "("
+        raise InvalidArgumentError(f"{name} must be a number of seconds in {bracket}{low:g}, {high:g}], not {value!r}")
 
 
 class _Backoff:
@@ -98,15 +131,22 @@ def wait_until_assumable(
     start = clock()
     deadline = start + settings.timeout
 
+    def timed_out(what: str, why: str, hint: str | None) -> ReadinessTimeoutError:
+        message = f"role {role_arn} did not become usable within {settings.timeout:g} s: {what} {why}"
+        return ReadinessTimeoutError(message, role_arn=role_arn, hint=hint)
+
+    def bounded(function: Callable[[], T], what: str) -> T:
+        """One call, given up at the deadline (or after :data:`_CALL_GRACE` if that comes sooner): a hung call
+        must not outlast the readiness timeout, and a call that answers normally is never cut off."""
+        try:
+            return call_within(max(deadline - clock(), _CALL_GRACE), function, what=what)
+        except CallTimedOut as exc:
+            raise timed_out(what, "got no answer from AWS", _NO_ANSWER_HINT) from exc
+
     def wait_or_give_up(backoff: _Backoff, what: str, exc: AwsCallError) -> None:
         remaining = deadline - clock()
         if remaining <= 0:
-            raise ReadinessTimeoutError(
-                f"role {role_arn} did not become usable within {settings.timeout:g} s: {what} still failed "
-                f"with {exc.code} ({exc.message})",
-                role_arn=role_arn,
-                hint=_TIMEOUT_HINTS.get(what),
-            ) from exc
+            raise timed_out(what, f"still failed with {exc.code} ({exc.message})", _TIMEOUT_HINTS.get(what)) from exc
         delay = min(backoff.next(), remaining)
         report("retry", f"{what}: {exc.code}, IAM is still propagating; retrying in {delay:.2f} s")
         sleep(delay)
@@ -114,7 +154,7 @@ def wait_until_assumable(
     backoff = _Backoff(settings)
     while True:
         try:
-            reply = assume()
+            reply = bounded(assume, "AssumeRole")
             break
         except AwsCallError as exc:
             if exc.code not in ASSUME_PROPAGATION_CODES:
@@ -126,7 +166,7 @@ def wait_until_assumable(
     successes = 0
     while successes < settings.consecutive_successes:
         try:
-            check()
+            bounded(check, "the new credentials")
         except AwsCallError as exc:
             if exc.code not in KEY_PROPAGATION_CODES:
                 raise
@@ -140,6 +180,7 @@ def wait_until_assumable(
     return reply
 
 
+_NO_ANSWER_HINT = "the endpoint did not answer in time: check the network, the region and the endpoint URL"
 _TIMEOUT_HINTS = {
     "AssumeRole": "IAM may just be slow (raise --readiness-timeout), or the caller is denied sts:AssumeRole by a "
     "permissions boundary, an SCP or a session policy; `iam-tester whoami` shows who the caller is",

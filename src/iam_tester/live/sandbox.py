@@ -15,16 +15,18 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ..embedded import LIMITS, is_embedded_endpoint
 from ..errors import AwsCallError, InvalidArgumentError
-from .clients import Actor, call, new_client
+from .clients import SANDBOX_CONFIG, Actor, call, configured_endpoint_url, new_client, session_or_default
 from .credentials import SandboxCredentials
-from .identity import CallerIdentity, identify
+from .identity import CallerIdentity, identify, parse_principal_arn
 from .inputs import SandboxRequest, check_duration_for_chaining, check_request
-from .lifecycle import RoleSpec, UndoStack, build_role
-from .naming import new_role_name, session_name
+from .lifecycle import RoleSpec, build_role
+from .naming import expires_at, new_role_name, session_name
 from .progress import ProgressCallback, Reporter
 from .readiness import ReadinessSettings, wait_until_assumable
 from .session_policy import assume_with_session_policy
+from .teardown import Teardown
 from .trust import TrustPolicy
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ def temporary_iam_credentials(
     session: boto3.Session | None = None,
     managed_policy_arns: Sequence[str] = (),
     permissions_boundary_arn: str | None = None,
+    permissions_boundary_document: Mapping[str, Any] | str | None = None,
     duration_seconds: int = 900,
     session_policy: bool = False,
     grant_admin_role: bool = False,
@@ -51,6 +54,7 @@ def temporary_iam_credentials(
     readiness: ReadinessSettings | None = None,
     progress: ProgressCallback | None = None,
     policy_source: str = "policy_document",
+    boundary_source: str = "permissions_boundary_document",
 ) -> Iterator[SandboxCredentials]:
     """Temporary credentials whose permissions are ``policy_document`` (a dict or JSON text).
 
@@ -62,24 +66,35 @@ def temporary_iam_credentials(
         role then trusts the admin role. Without it, the caller itself is trusted and acts.
     :param managed_policy_arns: managed policies to attach as well (session policies in session mode).
     :param permissions_boundary_arn: a permissions boundary for the new role.
+    :param permissions_boundary_document: a boundary given as a document (a dict or JSON text) instead: it
+        becomes a temporary managed policy under ``/iam-tester/``, deleted after the role.
     :param duration_seconds: lifetime of the credentials, 900-43,200 (at most 3,600 when role chaining).
     :param session_policy: assume ``admin_role_arn`` with the policy as a session policy instead of
         creating a role: no IAM writes, but it can only narrow the admin role's permissions.
     :param grant_admin_role: also put the seed's inline "may assume the sandbox role" policy on the
         admin role (removed on exit). Off by default: same-account trust is enough.
     :param readiness_timeout: seconds to wait for the new role to work (default 120).
-    :param progress: called with each :class:`~iam_tester.live.progress.Progress` step.
-    :param policy_source: how errors name the policy (the CLI passes the file name).
+    :param readiness_timeout: seconds to wait for the new role to work (default 120, at most 900); it
+        bounds every AWS call made while waiting too.
+    :param progress: called with each :class:`~iam_tester.live.progress.Progress` step; if it raises, it
+        is logged and not called again (progress never changes what the sandbox does).
+    :param policy_source: how errors name the policy (the CLI passes the file name); ``boundary_source``
+        likewise for the boundary document.
     :raises PolicyError, InvalidArgumentError: bad input; nothing was created.
     :raises AwsCallError, ReadinessTimeoutError, SandboxError: setup failed; what was created is removed.
-    :raises CleanupError: the ``with`` body succeeded but AWS refused part of the cleanup.
+    :raises CleanupError: the ``with`` body succeeded but part of the cleanup failed; it names what is left.
+
+    Cleanup runs however the block ends — an exception, ``KeyboardInterrupt``, ``SystemExit`` — and cannot
+    be cut short: SIGINT, SIGTERM and SIGHUP arriving during it are held back and raised again after it
+    (main thread only; see docs/sandbox.md, "Interrupts and signals").
     """
-    settings = readiness or ReadinessSettings()
+    settings = readiness if readiness is not None else ReadinessSettings()
+    if not isinstance(settings, ReadinessSettings):
+        raise InvalidArgumentError(f"readiness must be a ReadinessSettings, not {type(settings).__name__}")
     if readiness_timeout is not None:
-        try:
-            settings = replace(settings, timeout=float(readiness_timeout))
-        except (TypeError, ValueError) as exc:
-            raise InvalidArgumentError(f"invalid readiness timeout {readiness_timeout!r}: {exc}") from exc
+        if isinstance(readiness_timeout, bool) or not isinstance(readiness_timeout, (int, float)):
+            raise InvalidArgumentError(f"readiness_timeout must be a number of seconds, not {readiness_timeout!r}")
+        settings = replace(settings, timeout=float(readiness_timeout))
     request = check_request(
         policy_document=policy_document,
         policy_source=policy_source,
@@ -90,14 +105,15 @@ def temporary_iam_credentials(
         session_policy=session_policy,
         grant_admin_role=grant_admin_role,
         readiness=settings,
+        permissions_boundary_document=permissions_boundary_document,
+        boundary_source=boundary_source,
     )
-    if session is None:
-        import boto3
-
-        session = boto3.Session()
+    session = session_or_default(session)
     report = Reporter(progress)
     for finding in request.warnings:
         report("warning", str(finding))
+    if is_embedded_endpoint(configured_endpoint_url(session)):
+        report("notice", LIMITS)
     caller_actor = Actor(session)
     report("identify", "asking STS who the caller is")
     caller = identify(caller_actor)
@@ -121,24 +137,31 @@ def _role_mode(
     report: Reporter,
 ) -> Iterator[SandboxCredentials]:
     if request.admin_role_arn is not None:
-        actor, principal = _act_as_admin(session, caller_actor, request.admin_role_arn, report)
+        actor, trusted = _act_as_admin(session, caller_actor, request.admin_role_arn, report)
     else:
-        actor, principal = caller_actor, caller.trust_principal
+        actor, trusted = caller_actor, _trust_for(caller)
+    partition, _, account, _ = parse_principal_arn(trusted.principal_arn)
     created_at = datetime.now(timezone.utc)
     name = new_role_name(created_at)
     spec = RoleSpec(
         name=name,
-        trust=TrustPolicy.for_principal(principal),
+        account=account,
+        partition=partition,
+        trust=trusted,
         policy_json=request.policy_json,
         created_by=caller.arn,
         created_at=created_at,
+        expires=expires_at(
+            created_at, readiness_timeout=request.readiness.timeout, duration_seconds=request.duration_seconds
+        ),
         duration_seconds=request.duration_seconds,
         managed_policy_arns=request.managed_policy_arns,
         permissions_boundary_arn=request.permissions_boundary_arn,
-        grant_to_role_name=principal.rsplit("/", 1)[-1] if request.grant_admin_role else None,
+        boundary_policy_json=request.boundary_json,
+        grant_to_role_arn=trusted.principal_arn if request.grant_admin_role else None,
     )
-    with UndoStack(report) as undo:
-        role_arn = build_role(actor.iam, spec, undo, report)
+    with Teardown(actor.iam, report) as teardown:
+        role_arn = build_role(actor.iam, spec, teardown, report)
         report("wait", f"waiting for IAM to make {name} assumable")
 
         def assume() -> Mapping[str, Any]:
@@ -150,7 +173,7 @@ def _role_mode(
             )
 
         def probe(credentials: Mapping[str, Any]) -> Any:
-            sts = new_client(session, "sts", credentials)
+            sts = new_client(session, "sts", credentials, config=SANDBOX_CONFIG)
             return lambda: call(sts.get_caller_identity)
 
         reply = wait_until_assumable(
@@ -161,13 +184,21 @@ def _role_mode(
     report("done", f"deleted {name}")
 
 
+def _trust_for(caller: CallerIdentity) -> TrustPolicy:
+    """Trust the caller: a user (or root) by its ARN; a role session by its role's ARN and its own user id."""
+    if caller.is_role_session:
+        return TrustPolicy.for_principal(caller.trust_principal, session_user_id=caller.user_id)
+    return TrustPolicy.for_principal(caller.trust_principal)
+
+
 def _act_as_admin(
     session: boto3.Session, caller_actor: Actor, admin_role_arn: str, report: Reporter
-) -> tuple[Actor, str]:
-    """Assume the admin role (as the seed did); return an actor using it and the ARN to trust."""
+) -> tuple[Actor, TrustPolicy]:
+    """Assume the admin role (as the seed did); return an actor using it and the trust policy naming it."""
     report("identify", f"assuming the admin role {admin_role_arn}")
     sts = caller_actor.sts()
     session_label = f"iam-tester-admin-{secrets.token_hex(6)}"
+    user_ids: list[str] = []
 
     def assume_admin() -> Mapping[str, Any]:
         try:
@@ -181,6 +212,7 @@ def _act_as_admin(
             if exc.code == "AccessDenied":
                 exc.hint = f"the caller may not assume {admin_role_arn}: its trust policy must name the caller"
             raise
+        user_ids.append(reply["AssumedRoleUser"]["AssumedRoleId"])  # ROLE-ID:SESSION, the session's aws:userid
         credentials: Mapping[str, Any] = reply["Credentials"]
         return credentials
 
@@ -194,4 +226,5 @@ def _act_as_admin(
         if exc.code not in {"AccessDenied", "AccessDeniedException"}:
             raise
         principal = admin_role_arn
-    return actor, principal
+    # Renewals keep the session name, so the user id stays the same: only this tool's admin session matches.
+    return actor, TrustPolicy.for_principal(principal, session_user_id=user_ids[0])

@@ -49,7 +49,7 @@ def read_sources(
         import boto3
 
         session = boto3.Session()
-    drafts = [_draft(spec, session) for spec in specs]
+    drafts = [draft for spec in specs for draft in _drafts(spec, session)]
     fetch = None
     if live_managed_policies and session is not None:
         from .live import managed_policy_reader
@@ -58,17 +58,21 @@ def read_sources(
     return finish(drafts, fetch)
 
 
-def _draft(spec: SourceSpec, session: boto3.Session | None) -> SourceDraft:
+def _drafts(spec: SourceSpec, session: boto3.Session | None) -> list[SourceDraft]:
     if spec.kind == "gaad":
         from .gaad import read_gaad
 
-        return read_gaad(spec)
+        return [read_gaad(spec)]
     if spec.kind == "tfplan":
         from .tfplan import read_tfplan
 
-        return read_tfplan(spec)
+        return [read_tfplan(spec)]
+    if spec.kind == "cfn":
+        from .cfn import read_cfn
+
+        return read_cfn(spec)
     import boto3
 
     from .live import read_account
 
-    return read_account(spec, session or boto3.Session())
+    return [read_account(spec, session or boto3.Session())]

@@ -16,9 +16,10 @@ from ..policy.textfile import display_path
 
 __all__ = ["KINDS", "SourceSpec", "parse_source", "partition_of"]
 
-KINDS = ("tfplan", "gaad", "aws")
+KINDS = ("tfplan", "cfn", "gaad", "aws")
 _DESCRIPTIONS = {
     "tfplan": "the JSON of `terraform show -json PLAN`",
+    "cfn": "a CloudFormation template (JSON or YAML), or a CDK cdk.out directory",
     "gaad": "the output of `aws iam get-account-authorization-details`",
     "aws": "the account of the current AWS credentials, read live (write `aws:`)",
 }

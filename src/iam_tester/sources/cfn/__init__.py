@@ -1,0 +1,60 @@
+"""``cfn:`` — CloudFormation templates (JSON or YAML, short-form tags included), CDK or SAM output after
+transformation, or a CDK ``cdk.out`` directory (every ``*.template.json`` in it).
+
+Templates are decoded by cfn-lint (:mod:`.decode`), their intrinsic functions resolved offline
+(:mod:`.intrinsics`) with the options: the account (default ``123456789012``, the account the CloudFormation
+documentation uses), the region (default ``us-east-1``; the partition follows it), parameter values (default:
+each parameter's ``Default``) and the stack name (the file's name). The resources are read by :mod:`.reader`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...errors import Location, SourceError
+from ...policy.textfile import display_path
+from ..build import SourceDraft
+from ..files import read_source_text
+from ..spec import SourceSpec
+from .decode import NodeSourceMap, decode_template
+from .intrinsics import Template
+from .reader import read_template
+
+__all__ = ["DEFAULT_ACCOUNT", "DEFAULT_REGION", "read_cfn"]
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+def read_cfn(spec: SourceSpec) -> list[SourceDraft]:
+    """One draft per template: the file, or each template of a cdk.out directory."""
+    path = spec.file
+    if path.is_dir():
+        templates = sorted(path.rglob("*.template.json"))
+        if not templates:
+            raise SourceError(
+                "the directory holds no *.template.json: is it a CDK cloud assembly (cdk.out)?",
+                location=Location(spec.display),
+                hint="run `cdk synth` first, or name a template file",
+            )
+        return [_read(spec, template) for template in templates]
+    return [_read(spec, path)]
+
+
+def _read(spec: SourceSpec, path: Path) -> SourceDraft:
+    display = display_path(path)
+    text = read_source_text(path, display, "CloudFormation template")
+    data = decode_template(text, display)
+    stack = path.name.split(".", 1)[0] or "stack"
+    template = Template(
+        data,
+        display=display,
+        source_map=NodeSourceMap(data),
+        account=spec.account or DEFAULT_ACCOUNT,
+        region=spec.region or DEFAULT_REGION,
+        partition=spec.partition,
+        stack_name=stack,
+        parameters=spec.parameters,
+    )
+    source = str(spec) if path == spec.file else f"cfn:{display}"
+    return read_template(template, source)
