@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """List a bucket with whatever credentials the environment holds: a command to run under `iam-tester exec`.
 
-    uv run iam-tester exec --policy examples/policies/list-except-protected.json -- python examples/list_bucket.py BUCKET
+    uv run iam-tester exec --policy examples/policies/list-except-protected.json -- \
+        python examples/list_bucket.py BUCKET
 
 Prints the keys, or the error AWS answered (such as AccessDenied) and exits 1.
 """
