@@ -29,14 +29,15 @@ from iam_tester.testing import PropagationSimulator
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:List*", "Resource": "*"}]}
 
 
-def one_run(session: boto3.Session) -> tuple[float, float]:
-    """Seconds to credentials, and to the first successful call with them."""
+def one_run(session: boto3.Session) -> tuple[float, float, float]:
+    """Seconds to credentials, to the first successful call with them, and for cleanup (leaving the block)."""
     start = time.perf_counter()
     with temporary_iam_credentials(policy_document=POLICY, session=session) as credentials:
         ready = time.perf_counter() - start
         credentials.client("s3").list_objects_v2(Bucket=OPEN_BUCKET)
         first_call = time.perf_counter() - start
-    return ready, first_call
+        leaving = time.perf_counter()
+    return ready, first_call, time.perf_counter() - leaving
 
 
 def summary(label: str, values: list[float]) -> str:
@@ -58,19 +59,22 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     with EmbeddedAws() as aws:
         session = aws.session()
-        cold_ready, cold_call = one_run(session)
+        cold_ready, cold_call, _ = one_run(session)
         print(f"loopback, first run: credentials {cold_ready:.3f} s, first call {cold_call:.3f} s")
         runs = [one_run(session) for _ in range(args.runs)]
-        print(summary("loopback, credentials", [ready for ready, _ in runs]))
-        print(summary("loopback, first call  ", [call for _, call in runs]))
+        print(summary("loopback, credentials", [ready for ready, _, _ in runs]))
+        print(summary("loopback, first call  ", [call for _, call, _ in runs]))
+        print(summary("loopback, cleanup     ", [cleanup for _, _, cleanup in runs]))
 
+        if args.propagation_runs < 1:
+            return
         aws.reset()
         slow = aws.session()
         PropagationSimulator(slow, assume_refused_for=2.0, keys_refused_for=1.0)
         one_run(slow)  # warm the models, as above
         runs = [one_run(slow) for _ in range(args.propagation_runs)]
-        print(summary("propagation 2 s + 1 s, credentials", [ready for ready, _ in runs]))
-        print(summary("propagation 2 s + 1 s, first call  ", [call for _, call in runs]))
+        print(summary("propagation 2 s + 1 s, credentials", [ready for ready, _, _ in runs]))
+        print(summary("propagation 2 s + 1 s, first call  ", [call for _, call, _ in runs]))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from iam_tester import temporary_iam_credentials
+from iam_tester import sweep, temporary_iam_credentials
 from iam_tester.embedded import EmbeddedAws
 from iam_tester.errors import AwsCallError
 from iam_tester.live.clients import Actor, configured_endpoint_url
@@ -92,3 +92,24 @@ def test_configured_endpoint_is_found(aws: EmbeddedAws, tmp_path: Any, monkeypat
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     assert configured_endpoint_url(boto3.Session(profile_name="local")) == "http://127.0.0.1:4566"
     assert configured_endpoint_url(boto3.Session(region_name="us-east-1")) is None
+
+
+def test_an_interrupted_adoption_never_deletes_an_unconfirmed_role(aws: EmbeddedAws, session: boto3.Session) -> None:
+    """CreateRole's answer lost, then Ctrl-C while the tool checks whether the existing role is its own: the
+    role is not deleted unconfirmed; the error names it, and sweep (which checks the tags) removes it."""
+    import os
+    import signal
+
+    FaultInjector(session).lose_response("iam.CreateRole")
+    session.events.register("before-send.iam.GetRole", lambda **_: os.kill(os.getpid(), signal.SIGINT))
+    with (
+        pytest.raises(KeyboardInterrupt) as caught,
+        temporary_iam_credentials(policy_document=ALLOW_LIST_EXCEPT_PROTECTED, session=session),
+    ):
+        pytest.fail("the body must not run")
+    cleanup = caught.value.cleanup_error  # type: ignore[attr-defined]
+    (left,) = cleanup.left_behind
+    assert "could not be confirmed as this run's" in str(cleanup)
+    assert "iam-tester sweep" in (cleanup.hint or "")
+    assert sweep(session=aws.session(), force=True).removed == (left,)
+    assert_nothing_left(session)

@@ -23,9 +23,9 @@ from typing import Any
 
 from ..engine import TRUST_ACTIONS
 from ..errors import InvalidArgumentError, Location, PolicyError, SourceError
-from ..policy import Finding, PolicyDocument, PolicyKind, Severity, validate_policy
-from ..policy.sourcemap import PrefixedSourceMap
+from ..policy import Finding, PolicyDocument, Severity
 from ..sources import Inventory, SourcePolicy, SourcePrincipal, SourceSpec, Unknown, read_sources
+from ..sources.validation import validate_source_policy
 from .model import PolicySlots
 
 __all__ = ["CaseSources", "SourceReader"]
@@ -65,24 +65,15 @@ class SourceReader:
         found = self._documents.get(id(policy))
         if found is not None:
             return found
-        origin = policy.origin
-        if policy.kind in (PolicyKind.TRUST, PolicyKind.RESOURCE):
-            name = origin.place()  # aws_iam_role.app assume_role_policy, aws_s3_bucket_policy.reports policy
-        else:
-            name = origin.id if policy.name == origin.id else f"{policy.name} ({origin.id})"
-        source_map = None if origin.embedded or not origin.parts else PrefixedSourceMap(origin.source_map, origin.parts)
-        report = validate_policy(
-            policy.document, kind=policy.kind, name=name, catalog=self.catalog, source_map=source_map
-        )
-        findings = [_located(finding, policy) for finding in report.findings]
-        errors = [f for f in findings if f.severity is Severity.ERROR]
-        if errors or report.document is None:
+        report = validate_source_policy(policy, catalog=self.catalog)
+        if not report.ok or report.document is None:
+            errors = report.errors
             first = errors[0]
             more = len(errors) - 1
             hint = f"{more} more error{'s' if more > 1 else ''} in this policy; " if more else ""
-            hint += f"run `iam-tester validate {origin.source}` to see every finding"
+            hint += f"run `iam-tester validate {policy.origin.source}` to see every finding"
             raise PolicyError(first.message, location=first.location, code=first.code, hint=hint, findings=errors)
-        self._warnings.extend(f for f in findings if f.severity is Severity.WARNING)
+        self._warnings.extend(report.warnings)
         self._documents[id(policy)] = report.document
         return report.document
 
@@ -97,18 +88,6 @@ class SourceReader:
         self._noted.add(unknown)
         message = f"decided without a value its source cannot know (--allow-unknown): {unknown}"
         self._warnings.append(Finding(Severity.WARNING, "unknown-value", message, where))
-
-
-def _located(finding: Finding, policy: SourcePolicy) -> Finding:
-    """A finding of a source's document, located in the source: the file, the line (of the element, or of
-    the string holding the document), and a path that names the object holding the document."""
-    origin = policy.origin
-    base = origin.location()
-    line, column = finding.location.line, finding.location.column
-    if line is None:
-        line, column = base.line, base.column
-    location = Location(origin.file, origin.place(finding.location.path), line, column)
-    return dataclasses.replace(finding, location=location)
 
 
 class CaseSources:
