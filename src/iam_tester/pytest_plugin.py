@@ -293,7 +293,7 @@ def assert_decision(
     from .engine import PolicySet, Request
     from .policy import PolicyKind
     from .suite.model import DEFAULT_PRINCIPAL, Expectation
-    from .suite.reports.tree import explanation_tree, plain_text
+    from .engine.tree import explanation_tree, plain_text
 
     wanted = Expectation.parse(expected)
     if wanted is None:
