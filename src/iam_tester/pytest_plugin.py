@@ -291,9 +291,9 @@ def assert_decision(
     A failure shows the explanation tree; the evaluation is returned."""
     __tracebackhide__ = True
     from .engine import PolicySet, Request
+    from .engine.tree import explanation_tree, plain_text
     from .policy import PolicyKind
     from .suite.model import DEFAULT_PRINCIPAL, Expectation
-    from .engine.tree import explanation_tree, plain_text
 
     wanted = Expectation.parse(expected)
     if wanted is None:
