@@ -77,6 +77,9 @@ class LiveCheck:
         return Decision(observed.decision)
 
 
+_STATUS = {None: Status.UNCHECKED, True: Status.PASSED, False: Status.FAILED}
+
+
 @dataclass(frozen=True)
 class CaseResult:
     """One case, the evaluator's answer, and whether it met the expectation.
@@ -90,7 +93,7 @@ class CaseResult:
     evaluation: Evaluation
     live: LiveCheck | None = None
 
-    @property
+    @cached_property
     def ok(self) -> bool | None:
         """``True``/``False`` against the expectation; ``None`` when the case has none, or when its live call
         told nothing (an error, an inconclusive denial). A live case is judged by AWS's decision."""
@@ -111,14 +114,11 @@ class CaseResult:
         """A live case where AWS did not decide what the evaluator predicted."""
         return self.live is not None and self.live.agrees is False
 
-    @property
+    @cached_property
     def status(self) -> Status:
         if self.live is not None and not self.live.conclusive:
             return Status.INCONCLUSIVE if self.live.inconclusive else Status.ERROR
-        ok = self.ok
-        if ok is None:
-            return Status.UNCHECKED
-        return Status.PASSED if ok else Status.FAILED
+        return _STATUS[self.ok]
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,11 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from ...engine.results import StatementRef
 from ...policy.findings import Finding
 from ..results import CaseResult, RunResult, Status
 
 __all__ = ["case_to_dict", "json_report", "warning_to_dict", "write_json"]
-
-_EXPLAINED = frozenset({Status.FAILED})
 
 
 def json_report(run: RunResult) -> dict[str, Any]:
@@ -50,7 +49,9 @@ def _head(run: RunResult) -> dict[str, Any]:
     return head
 
 
-def case_to_dict(result: CaseResult, *, live: bool = False) -> dict[str, Any]:
+def case_to_dict(result: CaseResult, *, live: bool = False, reasons: bool = True) -> dict[str, Any]:
+    """One case as the report gives it (``reasons=False``: without the ``reasons`` list, which the writer
+    adds); ``live``: with a live run's fields."""
     case, evaluation = result.case, result.evaluation
     data: dict[str, Any] = {
         "suite": result.suite.path,
@@ -62,14 +63,20 @@ def case_to_dict(result: CaseResult, *, live: bool = False) -> dict[str, Any]:
         "expect": case.expect.value if case.expect else None,
         "ok": result.ok,
         "summary": evaluation.summary,
-        "reasons": [ref.to_dict() for ref in evaluation.deciding],
     }
+    if reasons:
+        data["reasons"] = [ref.to_dict() for ref in evaluation.deciding]
     if live:
         data.update(_live_fields(result))
-    if result.status in _EXPLAINED or result.disagrees:
+    if _explained(result):
         prediction = result.live.prediction if result.live is not None else evaluation
         data["explanation"] = prediction.explain().to_dict()
     return data
+
+
+def _explained(result: CaseResult) -> bool:
+    """A case whose report carries the full explanation: a failed one, or one AWS disagreed with."""
+    return result.status is Status.FAILED or result.disagrees
 
 
 def _live_fields(result: CaseResult) -> dict[str, Any]:
@@ -96,10 +103,22 @@ def write_json(run: RunResult, stream: IO[str]) -> None:
     head = json.dumps(_head(run))[:-1]  # without the closing brace
     stream.write(f'{head}, "cases": [')
     separator = "\n  "
+    # The same statements decide many cases: their "reasons" are encoded once. The key is the statements'
+    # ids, and the entry keeps them alive, so no other object can take one of those ids meanwhile.
+    reasons: dict[tuple[int, ...], tuple[tuple[StatementRef, ...], str]] = {}
     for result in run.results:
         stream.write(separator)
-        stream.write(json.dumps(case_to_dict(result, live=run.live)))
         separator = ",\n  "
+        if _explained(result):
+            stream.write(json.dumps(case_to_dict(result, live=run.live)))
+            continue
+        deciding = result.evaluation.deciding
+        key = tuple(map(id, deciding))
+        found = reasons.get(key)
+        if found is None:
+            found = reasons[key] = (deciding, json.dumps([ref.to_dict() for ref in deciding]))
+        case = json.dumps(case_to_dict(result, live=run.live, reasons=False))
+        stream.write(f'{case[:-1]}, "reasons": {found[1]}}}')
     stream.write("\n]" if run.results else "]")
     if run.live:
         stream.write(f', "notes": {json.dumps(list(run.notes))}')
