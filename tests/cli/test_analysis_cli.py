@@ -148,7 +148,7 @@ def _plan(before: list[str], after: list[str]) -> dict[str, object]:
             {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
         ],
     }
-    role = {
+    role: dict[str, object] = {
         "name": "app",
         "path": "/",
         "arn": "arn:aws:iam::111122223333:role/app",
