@@ -33,9 +33,7 @@ project that has iam-tester installed loads it.
 from __future__ import annotations
 
 import json
-import random
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -57,7 +55,6 @@ __all__ = ["SandboxFactory", "assert_allowed", "assert_decision", "assert_denied
 SandboxFactory = Callable[..., AbstractContextManager["boto3.Session"]]
 
 _REAL_AWS_OPTION = "--real-aws"
-_RETRY_FIRST, _RETRY_CAP = 0.1, 0.25  # the sandbox's readiness backoff
 
 
 # -- pytest hooks ---------------------------------------------------------------------------------------
@@ -241,7 +238,7 @@ def assert_allowed(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
 
     result, outcome, call = _attempt(fn, args, kwargs)
     if outcome.denied and call is not None and not call.sandbox.in_force:
-        result, outcome, call = _retry_denials(fn, args, kwargs, outcome, call)
+        result, outcome, call = _until_in_force(fn, args, kwargs)
     if outcome.observed is Observed.ALLOWED:
         if call is not None:
             call.sandbox.in_force = True
@@ -340,18 +337,20 @@ def _attempt(
     return result, outcome, getattr(_last, "call", None)
 
 
-def _retry_denials(
-    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], outcome: CallOutcome, call: _Call
+def _until_in_force(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Any, CallOutcome, _Call | None]:
-    deadline = time.monotonic() + 120.0
-    delay = _RETRY_FIRST
-    result: Any = None
-    latest: _Call | None = call
-    while outcome.denied and time.monotonic() < deadline:
-        time.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not cryptography
-        delay = min(delay * 2, _RETRY_CAP)
-        result, outcome, latest = _attempt(fn, args, kwargs)
-    return result, outcome, latest
+    """The call made again through its denials, as ``check --live`` waits for a new policy, until allowed."""
+    from .live.propagation import PolicyWait, Trial, wait_until_in_force
+
+    latest: list[tuple[Any, CallOutcome, _Call | None]] = []
+
+    def attempt() -> CallOutcome:
+        latest.append(_attempt(fn, args, kwargs))
+        return latest[-1][1]
+
+    wait_until_in_force(Trial("call", attempt, True, "the call"), wait=PolicyWait(), report=lambda *_: None)
+    return latest[-1]
 
 
 def _named(fn: Callable[..., Any], call: _Call | None) -> str:

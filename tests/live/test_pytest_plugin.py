@@ -139,6 +139,38 @@ def test_the_sandbox_is_handed_out_once_the_policy_is_in_force(aws: EmbeddedAws,
     pytester.runpytest(*QUIET).assert_outcomes(passed=1)
 
 
+def test_without_a_probe_denials_count_only_after_an_allowed_call(aws: EmbeddedAws, pytester: pytest.Pytester) -> None:
+    """A policy that denies the probe is handed out at once: assert_allowed retries early denials until the call
+    is allowed, and only then does assert_denied count a denial; before, it says why it proves nothing."""
+    _tests(
+        pytester,
+        """
+        from iam_tester.testing import FaultInjector
+
+        DENY_IAM = {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}
+        NO_PROBE = {**POLICY, "Statement": [*POLICY["Statement"], DENY_IAM]}
+
+        def test_retried_then_conclusive(embedded_aws, iam_sandbox):
+            with iam_sandbox(NO_PROBE) as session:
+                faults = FaultInjector(session)  # the policy "not in force" for the first three calls
+                faults.fail("s3.ListObjectsV2", code="AccessDenied", status=403, times=3)
+                s3 = session.client("s3")
+                assert_allowed(s3.list_objects_v2, Bucket="iam-tester-dashboard")
+                assert len(faults.injected) == 3
+                assert_denied(s3.list_objects_v2, Bucket="iam-tester-protected")
+
+        def test_denial_before_the_policy_is_seen(embedded_aws, iam_sandbox):
+            with iam_sandbox(NO_PROBE) as session:
+                assert_denied(session.client("s3").list_objects_v2, Bucket="iam-tester-protected")
+        """,
+    )
+    result = pytester.runpytest(*QUIET)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*s3.ListObjectsV2(Bucket='iam-tester-protected') was denied, but that proves nothing yet*"]
+    )
+
+
 def test_aws_marker_needs_real_aws(pytester: pytest.Pytester) -> None:
     """A test marked `aws` is skipped, with the reason, unless --real-aws is given."""
     _tests(
