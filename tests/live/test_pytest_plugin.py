@@ -3,6 +3,8 @@ messages, the `aws` marker with --real-aws, and the example file."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -206,3 +208,15 @@ def test_the_example_file_passes(aws: EmbeddedAws, session: boto3.Session, pytes
     pytester.makepyfile(test_policies=(ROOT / "examples" / "test_policies.py").read_text())
     pytester.runpytest(*QUIET).assert_outcomes(passed=2, skipped=1)
     assert_nothing_left(session)
+
+
+def test_loading_the_plugin_is_cheap() -> None:
+    """Every pytest run of a project with iam-tester installed loads the plugin: it imports neither boto3 nor
+    the evaluator until a fixture or helper is used."""
+    code = (
+        "import sys, iam_tester.pytest_plugin\n"
+        "heavy = ('boto3', 'botocore', 'moto', 'rich', 'iam_tester.engine', 'iam_tester.policy', 'iam_tester.live')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert done.stdout.strip() == "[]"
