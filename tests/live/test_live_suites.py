@@ -23,6 +23,7 @@ from iam_tester.suite.live_runner import LiveOptions, run_live
 from iam_tester.testing import CallRecorder, FaultInjector, PropagationSimulator
 
 from .helpers import assert_nothing_left
+from .test_faults import numbered
 
 SEED_POLICY = {
     "Version": "2012-10-17",
@@ -452,20 +453,11 @@ CLEANUP_CALLS = {"iam.DeleteRolePolicy", "iam.DeleteRole"}
 CASE_CALLS = {"s3.ListObjectsV2"}
 
 
-def _numbered(names: list[str]) -> list[tuple[str, int]]:
-    seen: dict[str, int] = {}
-    numbered = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        numbered.append((name, seen[name]))
-    return numbered
-
-
 def test_recorded_live_run_calls_match_the_list(tmp_path: Path, session: boto3.Session) -> None:
     """A recorded live run makes exactly the calls the fault tests cover, in that order."""
     recorder = CallRecorder(session)
     _run(_suite(tmp_path, SEED_CASES), session)
-    assert _numbered(recorder.names) == LIVE_RUN_CALLS
+    assert numbered(recorder.names) == LIVE_RUN_CALLS
 
 
 @pytest.mark.parametrize(("operation", "occurrence"), LIVE_RUN_CALLS, ids=[f"{o}#{n}" for o, n in LIVE_RUN_CALLS])

@@ -3,6 +3,8 @@ messages, the `aws` marker with --real-aws, and the example file."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -139,6 +141,38 @@ def test_the_sandbox_is_handed_out_once_the_policy_is_in_force(aws: EmbeddedAws,
     pytester.runpytest(*QUIET).assert_outcomes(passed=1)
 
 
+def test_without_a_probe_denials_count_only_after_an_allowed_call(aws: EmbeddedAws, pytester: pytest.Pytester) -> None:
+    """A policy that denies the probe is handed out at once: assert_allowed retries early denials until the call
+    is allowed, and only then does assert_denied count a denial; before, it says why it proves nothing."""
+    _tests(
+        pytester,
+        """
+        from iam_tester.testing import FaultInjector
+
+        DENY_IAM = {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}
+        NO_PROBE = {**POLICY, "Statement": [*POLICY["Statement"], DENY_IAM]}
+
+        def test_retried_then_conclusive(embedded_aws, iam_sandbox):
+            with iam_sandbox(NO_PROBE) as session:
+                faults = FaultInjector(session)  # the policy "not in force" for the first three calls
+                faults.fail("s3.ListObjectsV2", code="AccessDenied", status=403, times=3)
+                s3 = session.client("s3")
+                assert_allowed(s3.list_objects_v2, Bucket="iam-tester-dashboard")
+                assert len(faults.injected) == 3
+                assert_denied(s3.list_objects_v2, Bucket="iam-tester-protected")
+
+        def test_denial_before_the_policy_is_seen(embedded_aws, iam_sandbox):
+            with iam_sandbox(NO_PROBE) as session:
+                assert_denied(session.client("s3").list_objects_v2, Bucket="iam-tester-protected")
+        """,
+    )
+    result = pytester.runpytest(*QUIET)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*s3.ListObjectsV2(Bucket='iam-tester-protected') was denied, but that proves nothing yet*"]
+    )
+
+
 def test_aws_marker_needs_real_aws(pytester: pytest.Pytester) -> None:
     """A test marked `aws` is skipped, with the reason, unless --real-aws is given."""
     _tests(
@@ -174,3 +208,15 @@ def test_the_example_file_passes(aws: EmbeddedAws, session: boto3.Session, pytes
     pytester.makepyfile(test_policies=(ROOT / "examples" / "test_policies.py").read_text())
     pytester.runpytest(*QUIET).assert_outcomes(passed=2, skipped=1)
     assert_nothing_left(session)
+
+
+def test_loading_the_plugin_is_cheap() -> None:
+    """Every pytest run of a project with iam-tester installed loads the plugin: it imports neither boto3 nor
+    the evaluator until a fixture or helper is used."""
+    code = (
+        "import sys, iam_tester.pytest_plugin\n"
+        "heavy = ('boto3', 'botocore', 'moto', 'rich', 'iam_tester.engine', 'iam_tester.policy', 'iam_tester.live')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert done.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""Which sandboxes a live run needs, and what each one carries.
+"""Which sandboxes a live run needs, what each one carries, and everything checked before any is created.
 
 A case's permissions boundary goes to the sandbox as a document: it becomes a temporary managed policy,
 deleted with the role (``temporary_iam_credentials(permissions_boundary_document=...)``).
@@ -19,19 +19,30 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine import Decision, PolicySet, Request
-from ..errors import SuiteError
+from ..errors import InvalidInputError, SandboxError, SuiteError
+from ..live.calls import CallCheckError, check_call
+from ..live.inputs import check_request
+from ..live.readiness import ReadinessSettings
 from ..policy import VERSION_2012, PolicyDocument, PolicyKind, compact_json, validate_policy
-from .model import DEFAULT_PRINCIPAL, Case
+from .model import DEFAULT_PRINCIPAL, Case, Expectation
+
+if TYPE_CHECKING:
+    import boto3
 
 __all__ = [
     "PROBE_ACTION",
     "SandboxPlan",
+    "check_sandbox_input",
+    "checked_calls",
+    "likely_allowed",
     "plan_sandboxes",
     "probe_predicted_allowed",
+    "sandbox_policies",
     "unapplied_note",
+    "with_probe_if_needed",
     "with_probe_statement",
 ]
 
@@ -197,3 +208,89 @@ def unapplied_note(cases: Sequence[Case]) -> str | None:
         f"the suite's {' and '.join(kinds)} cannot be applied live: the calls met the real resources and the "
         "account's organization as they are (the predictions include the suite's)"
     )
+
+
+def checked_calls(plans: Sequence[SandboxPlan], session: boto3.Session) -> dict[int, str]:
+    """Each case's operation as boto3's method name, once every call fits botocore's model."""
+    from botocore.exceptions import BotoCoreError, NoRegionError
+
+    available = session.get_available_services()
+    clients: dict[str, Any] = {}
+    methods: dict[int, str] = {}
+    for plan in plans:
+        for case in plan.cases:
+            assert case.call is not None  # noqa: S101 - planned cases all have a call
+            service = case.call.service
+            try:
+                if service in available and service not in clients:
+                    clients[service] = session.client(service)  # type: ignore[call-overload]
+                methods[id(case)] = check_call(
+                    service, case.call.operation, case.call.params, clients.get(service), available
+                )
+            except CallCheckError as exc:
+                location = case.locator.location(("cases", case.index, "call", exc.field))
+                if location.line is None:  # a missing `params`: point at the call
+                    location = case.locator.location(("cases", case.index, "call"))
+                raise SuiteError(str(exc), location=location, hint=exc.hint) from None
+            except NoRegionError:
+                raise SandboxError(
+                    "no AWS region configured for the live calls", hint="set AWS_REGION or pass --region"
+                ) from None
+            except BotoCoreError as exc:
+                raise SandboxError(f"cannot make a {service} client: {exc}") from None
+    return methods
+
+
+def with_probe_if_needed(plan: SandboxPlan, decisions: Mapping[int, Decision], *, session_policy: bool) -> SandboxPlan:
+    """Add the propagation probe to a new role's policy when none of its calls is expected or predicted to
+    be allowed — unless the evaluator says the probe would be denied anyway, or a case tests the probe's
+    own action (the probe would change its answer)."""
+    if session_policy:  # no new role: the policy applies at once
+        return plan
+    if any(likely_allowed(case, decisions[id(case)]) for case in plan.cases):
+        return plan
+    if any(case.action.lower() == PROBE_ACTION.lower() for case in plan.cases):
+        return plan
+    probed = plan.with_probe()
+    allowed = probe_predicted_allowed(
+        probed.identity, boundary=plan.boundary, session=plan.session, principal=plan.cases[0].principal
+    )
+    return probed if allowed else plan
+
+
+def check_sandbox_input(
+    plan: SandboxPlan, *, admin_role_arn: str | None, session_policy: bool, readiness_timeout: float
+) -> None:
+    """What the sandbox itself will check, checked now for every sandbox, so that none is created when
+    another one's input is bad."""
+    try:
+        check_request(
+            policy_document=plan.identity,
+            policy_source=f"the policy of {plan.description}",
+            admin_role_arn=admin_role_arn,
+            session_policy=session_policy,
+            readiness=ReadinessSettings(timeout=readiness_timeout),
+            **sandbox_policies(plan),
+        )
+    except InvalidInputError as exc:
+        first = plan.cases[0]
+        raise SuiteError(
+            f"the case's policies cannot be given to a sandbox as they are: {exc.message}",
+            location=first.location,
+            hint=exc.hint,
+        ) from None
+
+
+def sandbox_policies(plan: SandboxPlan) -> dict[str, Any]:
+    """The sandbox's arguments for the boundary (which it makes a temporary managed policy) and the session
+    policy (which it passes on its own AssumeRole of the new role)."""
+    arguments: dict[str, Any] = {}
+    if plan.boundary is not None:
+        arguments.update(permissions_boundary_document=plan.boundary.raw, boundary_source=plan.boundary.name)
+    if plan.session is not None:
+        arguments["session_policy_document"] = plan.session.raw
+    return arguments
+
+
+def likely_allowed(case: Case, *decisions: Decision) -> bool:
+    return case.expect is Expectation.ALLOWED or Decision.ALLOWED in decisions

@@ -20,16 +20,26 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..engine import Decision, Evaluation, PolicySet, Request
-from ..errors import CancelledError, CleanupError, InvalidInputError, SandboxError, SuiteError
-from ..live import Progress, ReadinessSettings, SandboxCredentials, temporary_iam_credentials
-from ..live.calls import CallCheckError, Cancelled, check_call, timed_call
+from ..engine import Evaluation, PolicySet, Request
+from ..errors import CancelledError, CleanupError
+from ..live import Progress, SandboxCredentials, temporary_iam_credentials
+from ..live.calls import Cancelled, timed_call
 from ..live.clients import call
-from ..live.inputs import check_request
+from ..live.progress import Reporter
 from ..live.propagation import PolicyWait, Trial, observe
 from ..live.teardown import attach_cleanup_failure
-from .live_plan import PROBE_ACTION, SandboxPlan, plan_sandboxes, probe_predicted_allowed, unapplied_note
-from .model import Case, Expectation, Suite
+from .live_plan import (
+    PROBE_ACTION,
+    SandboxPlan,
+    check_sandbox_input,
+    checked_calls,
+    likely_allowed,
+    plan_sandboxes,
+    sandbox_policies,
+    unapplied_note,
+    with_probe_if_needed,
+)
+from .model import Case, Suite
 from .results import LiveCheck, RunResult
 from .runner import compile_slots, run_local
 
@@ -73,7 +83,7 @@ def run_live(
     """
     options = options or LiveOptions()
     start = time.monotonic()
-    report = _Reporter(progress, start)
+    report = Reporter(_serialized(progress))  # seconds count from here; a failing callback is dropped
     offline = run_local(suites, strict=strict)
     plans = plan_sandboxes(
         [result.case for result in offline.results],
@@ -86,13 +96,18 @@ def run_live(
         import boto3
 
         session = boto3.Session()
-    methods = _checked_calls(plans, session)
+    methods = checked_calls(plans, session)
     offline_decisions = {id(result.case): result.evaluation.decision for result in offline.results}
-    plans = [_with_probe_if_needed(plan, offline_decisions, options) for plan in plans]
+    plans = [with_probe_if_needed(plan, offline_decisions, session_policy=options.session_policy) for plan in plans]
     for plan in plans:
-        _check_sandbox_input(plan, options)
+        check_sandbox_input(
+            plan,
+            admin_role_arn=options.admin_role_arn,
+            session_policy=options.session_policy,
+            readiness_timeout=options.readiness_timeout,
+        )
     runs = [
-        _SandboxRun(plan, len(plans), session=session, options=options, methods=methods, report=report)
+        _SandboxRun(plan, len(plans), session=session, options=options, methods=methods, report=report, start=start)
         for plan in plans
     ]
     _run_all(runs, cancel or threading.Event(), report)
@@ -110,111 +125,23 @@ def run_live(
     return dataclasses.replace(offline, results=results, live=True, notes=tuple(notes), cleanup_errors=cleanup_errors)
 
 
-# -- before anything is created -----------------------------------------------------------------------
-
-
-def _checked_calls(plans: Sequence[SandboxPlan], session: boto3.Session) -> dict[int, str]:
-    """Each case's operation as boto3's method name, once every call fits botocore's model."""
-    from botocore.exceptions import BotoCoreError, NoRegionError
-
-    available = session.get_available_services()
-    clients: dict[str, Any] = {}
-    methods: dict[int, str] = {}
-    for plan in plans:
-        for case in plan.cases:
-            assert case.call is not None  # noqa: S101 - planned cases all have a call
-            service = case.call.service
-            try:
-                if service in available and service not in clients:
-                    clients[service] = session.client(service)  # type: ignore[call-overload]
-                methods[id(case)] = check_call(
-                    service, case.call.operation, case.call.params, clients.get(service), available
-                )
-            except CallCheckError as exc:
-                location = case.locator.location(("cases", case.index, "call", exc.field))
-                if location.line is None:  # a missing `params`: point at the call
-                    location = case.locator.location(("cases", case.index, "call"))
-                raise SuiteError(str(exc), location=location, hint=exc.hint) from None
-            except NoRegionError:
-                raise SandboxError(
-                    "no AWS region configured for the live calls", hint="set AWS_REGION or pass --region"
-                ) from None
-            except BotoCoreError as exc:
-                raise SandboxError(f"cannot make a {service} client: {exc}") from None
-    return methods
-
-
-def _with_probe_if_needed(plan: SandboxPlan, decisions: Mapping[int, Decision], options: LiveOptions) -> SandboxPlan:
-    """Add the propagation probe to a new role's policy when none of its calls is expected or predicted to
-    be allowed — unless the evaluator says the probe would be denied anyway, or a case tests the probe's
-    own action (the probe would change its answer)."""
-    if options.session_policy:  # no new role: the policy applies at once
-        return plan
-    if any(_likely_allowed(case, decisions[id(case)]) for case in plan.cases):
-        return plan
-    if any(case.action.lower() == PROBE_ACTION.lower() for case in plan.cases):
-        return plan
-    probed = plan.with_probe()
-    allowed = probe_predicted_allowed(
-        probed.identity, boundary=plan.boundary, session=plan.session, principal=plan.cases[0].principal
-    )
-    return probed if allowed else plan
-
-
-def _check_sandbox_input(plan: SandboxPlan, options: LiveOptions) -> None:
-    """What the sandbox itself will check, checked now for every sandbox, so that none is created when
-    another one's input is bad."""
-    try:
-        check_request(
-            policy_document=plan.identity,
-            policy_source=f"the policy of {plan.description}",
-            admin_role_arn=options.admin_role_arn,
-            session_policy=options.session_policy,
-            readiness=ReadinessSettings(timeout=options.readiness_timeout),
-            **_policies(plan),
-        )
-    except InvalidInputError as exc:
-        first = plan.cases[0]
-        raise SuiteError(
-            f"the case's policies cannot be given to a sandbox as they are: {exc.message}",
-            location=first.location,
-            hint=exc.hint,
-        ) from None
-
-
-def _policies(plan: SandboxPlan) -> dict[str, Any]:
-    """The sandbox's arguments for the boundary (which it makes a temporary managed policy) and the session
-    policy (which it passes on its own AssumeRole of the new role)."""
-    arguments: dict[str, Any] = {}
-    if plan.boundary is not None:
-        arguments.update(permissions_boundary_document=plan.boundary.raw, boundary_source=plan.boundary.name)
-    if plan.session is not None:
-        arguments["session_policy_document"] = plan.session.raw
-    return arguments
-
-
-def _likely_allowed(case: Case, *decisions: Decision) -> bool:
-    return case.expect is Expectation.ALLOWED or Decision.ALLOWED in decisions
-
-
 # -- running the sandboxes ----------------------------------------------------------------------------
 
 
-class _Reporter:
-    """Progress for the whole run: each step as a :class:`Progress`, seconds counted from the run's start."""
+def _serialized(callback: Callable[[Progress], None] | None) -> Callable[[Progress], None] | None:
+    """``callback``, called by one worker thread at a time."""
+    if callback is None:
+        return None
+    lock = threading.Lock()
 
-    def __init__(self, callback: Callable[[Progress], None] | None, start: float) -> None:
-        self._callback = callback
-        self.start = start
-        self._lock = threading.Lock()
+    def serialized(step: Progress) -> None:
+        with lock:
+            callback(step)
 
-    def __call__(self, stage: str, message: str) -> None:
-        if self._callback is not None:
-            with self._lock:
-                self._callback(Progress(stage, message, time.monotonic() - self.start))
+    return serialized
 
 
-def _run_all(runs: Sequence[_SandboxRun], cancel: threading.Event, report: _Reporter) -> None:
+def _run_all(runs: Sequence[_SandboxRun], cancel: threading.Event, report: Reporter) -> None:
     """Run every sandbox in its own thread. When one fails, or on an interrupt, stop them all; either way
     wait for every cleanup before raising.
 
@@ -279,7 +206,8 @@ class _SandboxRun:
         session: boto3.Session,
         options: LiveOptions,
         methods: Mapping[int, str],
-        report: _Reporter,
+        report: Reporter,
+        start: float,
     ) -> None:
         self.plan = plan
         self.label = f"sandbox {plan.number}/{total}" if total > 1 else "sandbox"
@@ -287,6 +215,7 @@ class _SandboxRun:
         self.options = options
         self.methods = methods
         self.report = report
+        self.start = start
         self.checks: dict[int, LiveCheck] = {}
         self.notes: list[str] = []
         self.error: BaseException | None = None
@@ -329,7 +258,7 @@ class _SandboxRun:
             readiness_timeout=self.options.readiness_timeout,
             progress=self._sandbox_progress,
             cancel=self._cancel,  # set on an interrupt, or when another sandbox failed
-            **_policies(self.plan),
+            **sandbox_policies(self.plan),
         ) as credentials:
             if self._cancel.is_set():
                 raise Cancelled
@@ -356,7 +285,7 @@ class _SandboxRun:
                 Trial(
                     key=id(case),
                     attempt=self._attempt(method, dict(case.call.params)),
-                    likely_allowed=_likely_allowed(case, prediction.decision),
+                    likely_allowed=likely_allowed(case, prediction.decision),
                     label=f"{case.call.describe()} ({case.name})",
                 )
             )
@@ -386,7 +315,7 @@ class _SandboxRun:
                 prediction=predictions[id(case)],
                 outcome=observation.outcome,
                 inconclusive=observation.inconclusive,
-                seconds=observation.at - self.report.start,
+                seconds=observation.at - self.start,
             )
             self.checks[id(case)] = check
             self.say("observe", f"{case.name}: {_observed_text(check)}")
