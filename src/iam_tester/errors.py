@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AwsCallError",
+    "CancelledError",
     "CleanupError",
     "IamTesterError",
     "InvalidArgumentError",
@@ -119,6 +120,11 @@ class SourceError(InvalidInputError):
 
 class SandboxError(IamTesterError):
     """The live sandbox could not be set up or used."""
+
+
+class CancelledError(SandboxError):
+    """The sandbox was cancelled (its ``cancel`` event was set) while it was being set up; what it had
+    created is removed."""
 
 
 class AwsCallError(SandboxError):

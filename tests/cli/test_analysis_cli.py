@@ -81,3 +81,26 @@ def test_bad_input_exits_2_with_the_file_named(tmp_path: Path) -> None:
         assert str(tmp_path) in result.stderr
     assert run("access", READER, "--principal", "not-an-arn").exit_code == 2
     assert run("diff", READER, READER, "--account", "12").exit_code == 2
+
+
+def test_exposure_exits_1_when_outsiders_get_in() -> None:
+    """`exposure` reports anonymous and external access with witnesses, and exits 1."""
+    bucket = str(EXAMPLES / "reports-bucket.json")
+    result = run("exposure", bucket, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    kinds = {(e["kind"], e["action"]) for e in data["exposures"]}
+    assert ("anonymous", "s3:GetObject") in kinds
+    assert ("account", "s3:GetObject") in kinds
+    text = run("exposure", bucket, "--org-id", "o-a1b2c3d4e5").stdout
+    assert "s3:ListBucket" not in text  # org members only
+
+
+def test_exposure_of_a_policy_for_the_own_account_exits_0(tmp_path: Path) -> None:
+    """A key policy delegating to its own account lets no one outside in."""
+    policy = tmp_path / "key.json"
+    statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*"}
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{**statement, "Resource": "*"}]}))
+    result = run("exposure", str(policy))
+    assert result.exit_code == 0, result.output
+    assert "none" in result.stdout

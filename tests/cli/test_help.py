@@ -26,8 +26,9 @@ def _help(*command: str) -> str:
         (("extract",), ["SOURCE is KIND:PATH", "gaad:account.json", "aws:", "--format", "--account"]),
         (("access",), ["identity POLICY files", "--boundary", "--scp", "--principal", "--format"]),
         (("diff",), ["every request NEW allows and OLD does not", "--type", "--format"]),
+        (("exposure",), ["resource or trust POLICY", "--org-id", "--account", "--format"]),
     ],
-    ids=["iam-tester", "validate", "check", "explain", "extract", "access", "diff"],
+    ids=["iam-tester", "validate", "check", "explain", "extract", "access", "diff", "exposure"],
 )
 def test_help_has_summary_arguments_example_and_exit_status(command: tuple[str, ...], arguments: list[str]) -> None:
     """The help starts with a summary line, names its arguments, shows an example and states the exit codes."""
@@ -42,7 +43,7 @@ def test_help_has_summary_arguments_example_and_exit_status(command: tuple[str, 
     assert "2 invalid" in text or "2 errors" in text
 
 
-@pytest.mark.parametrize("command", ["validate", "check", "explain", "extract", "access", "diff"])
+@pytest.mark.parametrize("command", ["validate", "check", "explain", "extract", "access", "diff", "exposure"])
 def test_every_option_says_what_it_does(command: str) -> None:
     """No option of an offline command is listed without a description."""
     cli = main.get_command(click.Context(main), command)

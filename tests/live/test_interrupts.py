@@ -21,7 +21,7 @@ import pytest
 
 from iam_tester import temporary_iam_credentials
 from iam_tester.embedded import EmbeddedAws
-from iam_tester.errors import ReadinessTimeoutError
+from iam_tester.errors import CancelledError, ReadinessTimeoutError
 from iam_tester.live import Progress
 from iam_tester.testing import CallRecorder, FaultInjector, PropagationSimulator
 
@@ -309,3 +309,57 @@ def test_interrupted_put_role_policy_hint_lists_every_command_in_order(session: 
     assert hint.index(f"aws iam delete-role-policy --role-name {name}") < hint.index(
         f"aws iam delete-role --role-name {name}"
     )
+
+
+def test_cancel_between_setup_steps(session: boto3.Session) -> None:
+    """A cancel request set while CreateRole is answered stops the setup before the next create call:
+    CancelledError, the role is deleted, the inline policy never sent."""
+    cancel = threading.Event()
+    session.events.register("after-call.iam.CreateRole", lambda **_: cancel.set())
+    recorder = CallRecorder(session)
+    with (
+        pytest.raises(CancelledError),
+        temporary_iam_credentials(policy_document=ALLOW_LIST_EXCEPT_PROTECTED, session=session, cancel=cancel),
+    ):
+        pytest.fail("the body must not run")
+    assert "iam.PutRolePolicy" not in recorder.names
+    assert recorder.names[-1] == "iam.DeleteRole"
+    assert_nothing_left(session)
+
+
+def test_cancel_during_the_readiness_wait(session: boto3.Session) -> None:
+    """A cancel request from another thread while IAM propagates ends the wait at once and cleans up."""
+    PropagationSimulator(session, assume_refused_for=60, keys_refused_for=0)
+    cancel = threading.Event()
+    timer = threading.Timer(0.3, cancel.set)
+    timer.start()
+    try:
+        with (
+            pytest.raises(CancelledError),
+            temporary_iam_credentials(policy_document=ALLOW_LIST_EXCEPT_PROTECTED, session=session, cancel=cancel),
+        ):
+            pytest.fail("the body must not run")
+    finally:
+        timer.cancel()
+    assert_nothing_left(session)
+
+
+def test_cancel_during_a_hung_call(session: boto3.Session) -> None:
+    """A cancel request while AssumeRole hangs gives up the call (it still hangs) and cleans up."""
+    release, cancel = threading.Event(), threading.Event()
+
+    def hang(**_: Any) -> None:
+        cancel.set()
+        release.wait(60)
+
+    session.events.register("before-send.sts.AssumeRole", hang)
+    try:
+        with (
+            pytest.raises(CancelledError),
+            temporary_iam_credentials(policy_document=ALLOW_LIST_EXCEPT_PROTECTED, session=session, cancel=cancel),
+        ):
+            pytest.fail("the body must not run")
+        assert not release.is_set()
+    finally:
+        release.set()
+    assert_nothing_left(session)

@@ -291,3 +291,55 @@ def test_import_is_lazy() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)  # noqa: S603
     assert result.returncode == 0, result.stderr
+
+
+def test_session_policy_document_narrows_the_sandbox_session(session: boto3.Session) -> None:
+    """In role mode a session policy is sent with the sandbox's own AssumeRole (the embedded AWS does not
+    enforce it; AWS gives the intersection); it is checked like any session policy first."""
+    narrowing = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}],
+    }
+    sent: list[dict[str, Any]] = []
+    session.events.register("before-parameter-build.sts.AssumeRole", lambda params, **_: sent.append(dict(params)))
+    with temporary_iam_credentials(
+        policy_document=ALLOW_LIST_EXCEPT_PROTECTED, session=session, session_policy_document=narrowing
+    ):
+        pass
+    (assumed,) = sent
+    assert json.loads(assumed["Policy"]) == narrowing
+    assert_nothing_left(session)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        ({"session_policy_document": {"Version": "2012-10-17", "Statement": []}}, PolicyError),
+        (
+            {
+                "session_policy_document": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": f"s3:Get{'X' * 2100}", "Resource": "*"}],
+                }
+            },
+            PolicyError,
+        ),
+        (
+            {
+                "session_policy": True,
+                "admin_role_arn": "arn:aws:iam::123456789012:role/embedded/platform-admin",
+                "session_policy_document": ALLOW_LIST_EXCEPT_PROTECTED,
+            },
+            InvalidArgumentError,
+        ),
+    ],
+)
+def test_bad_session_policy_document_is_refused_first(
+    session: boto3.Session, arguments: dict[str, Any], error: type[Exception]
+) -> None:
+    """An invalid or too large session policy, or one given in session-policy mode, is refused before any call."""
+    recorder = CallRecorder(session)
+    options: dict[str, Any] = {"policy_document": ALLOW_LIST_EXCEPT_PROTECTED, "session": session, **arguments}
+    with pytest.raises(error), temporary_iam_credentials(**options):
+        pytest.fail("the body must not run")
+    assert recorder.names == []

@@ -8,6 +8,7 @@ decided. How the search stays sound and fast: :mod:`.search`.
 
 from .access import WITNESS_PRINCIPAL, effective_access
 from .diff import DIFF_KINDS, diff_policies
+from .exposure import exposure
 from .results import AccessReport, ActionAccess, DiffReport, Exposure, ExposureReport, Finding, Undecided
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "Undecided",
     "diff_policies",
     "effective_access",
+    "exposure",
 ]

@@ -12,20 +12,19 @@ actions are reported as undecided, which a gate counts as new access.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..engine import PolicySet, PolicyType
-from ..engine.principals import parse_request_principal
-from ..engine.statements import CompiledStatement
+from ..engine.principals import ANONYMOUS, parse_request_principal
 from ..errors import InvalidArgumentError
 from ..policy.catalog import Catalog, get_catalog
 from ..policy.model import PolicyDocument, PolicyKind
 from ..policy.validate import parse_policy
 from .access import delegating_policy
 from .classes import action_classes, scan
+from .findings import deduplicated, finding_for
 from .results import DiffReport, Finding, Undecided
-from .search import Caller, Party, Search, Witness, statements_of
+from .search import Caller, Party, Search, statements_of
 
 __all__ = ["DIFF_KINDS", "diff_policies"]
 
@@ -47,7 +46,7 @@ _SLOT_TYPES = {
 _ALLOW_ALL_NAME = "(the principal's own policies, assumed to allow everything)"
 
 
-def _allow_all() -> PolicyDocument:
+def allow_all() -> PolicyDocument:
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     return parse_policy(document, kind=PolicyKind.MANAGED, name=_ALLOW_ALL_NAME)
 
@@ -85,7 +84,7 @@ def diff_policies(
             out.extend(findings)
             if out is new_access:
                 undecided.extend(gaps)
-    return DiffReport(tuple(_dedupe(new_access)), tuple(_dedupe(removed)), tuple(undecided))
+    return DiffReport(tuple(deduplicated(new_access)), tuple(deduplicated(removed)), tuple(undecided))
 
 
 def _account_named(*documents: PolicyDocument) -> str | None:
@@ -121,17 +120,18 @@ def _settings(old: PolicyDocument, new: PolicyDocument, kind: str, account: str)
                 slots = {"scps": [[document]]}
             elif kind == "rcp":
                 slots = {"rcps": [[document]]}
-            return PolicySet.compile(identity=[_allow_all()], resource=delegating, **slots)  # type: ignore[arg-type]
+            return PolicySet.compile(identity=[allow_all()], resource=delegating, **slots)  # type: ignore[arg-type]
 
         return [_Setting(caller, compiled(old), compiled(new), None)]
-    return _resource_settings(old, new, account)
+    return _resource_settings(old, new, account, trust=kind == "trust")
 
 
-def _resource_settings(old: PolicyDocument, new: PolicyDocument, account: str) -> list[_Setting]:
-    """For a resource or trust policy: every principal either version names, an outside account, and a
-    principal of the resource's own account; each with identity policies allowing everything, and (in the
-    resource's account, where a resource policy can grant on its own) nothing."""
-    callers: dict[str, str | None] = {}
+def _resource_settings(old: PolicyDocument, new: PolicyDocument, account: str, *, trust: bool) -> list[_Setting]:
+    """For a resource or trust policy: every principal either version names, an outside account, a principal
+    of the resource's own account and (for a resource policy) an anonymous caller; each IAM caller with
+    identity policies allowing everything, and (in the resource's account, where a resource policy can grant
+    on its own) nothing."""
+    callers: dict[str, str | None] = {} if trust else {ANONYMOUS: "anonymous"}
     for document in (old, new):
         for statement in document.statements:
             for principal in (*(statement.principal or ()), *(statement.not_principal or ())):
@@ -140,12 +140,12 @@ def _resource_settings(old: PolicyDocument, new: PolicyDocument, account: str) -
                     callers.setdefault(text, principal.value)
     callers.setdefault(f"arn:aws:iam::{_OUTSIDER}:role/iam-tester-witness", "any AWS account")
     callers.setdefault(f"arn:aws:iam::{account}:role/iam-tester-witness", f"a principal of {account}")
-    allow_all = _allow_all()
+    everything = allow_all()
     settings: list[_Setting] = []
     for text, label in callers.items():
         parsed = parse_request_principal(text)
         caller = Caller(text, account, fixed=True)
-        identities = [[allow_all]]
+        identities = [[everything]] if parsed.is_iam else [[]]
         if parsed.account == account:
             identities.append([])
         for identity in identities:
@@ -162,8 +162,8 @@ def _resource_settings(old: PolicyDocument, new: PolicyDocument, account: str) -
 
 def _caller_for(kind: str, value: str) -> str | None:
     """A request principal standing for a Principal entry (an account by a role in it)."""
-    if kind == "Service":
-        return value
+    if kind in ("Service", "Federated"):
+        return value if _parses(value) else None
     if kind != "AWS" or value == "*":
         return None
     if re.fullmatch(r"\d{12}", value):
@@ -171,11 +171,15 @@ def _caller_for(kind: str, value: str) -> str | None:
     match = re.fullmatch(r"arn:([^:]+):iam::(\d{12}):root", value)
     if match:
         return f"arn:{match.group(1)}:iam::{match.group(2)}:role/iam-tester-witness"
+    return value if _parses(value) else None
+
+
+def _parses(text: str) -> bool:
     try:
-        parse_request_principal(value)
+        parse_request_principal(text)
     except InvalidArgumentError:
-        return None
-    return value
+        return False
+    return True
 
 
 def _compare(
@@ -194,44 +198,6 @@ def _compare(
             gaps.append(group.representative.name)
         for action, witnesses in group.witnesses:
             for witness in witnesses:
-                findings.append(_finding(action.name, witness, statements, slot, setting.label))
+                findings.append(finding_for(action.name, witness, statements, slot, setting.label))
     undecided = [Undecided(tuple(gaps), "the search hit a limit before finding a witness or proving none")]
     return findings, undecided if gaps else []
-
-
-def _finding(
-    action: str, witness: Witness, statements: dict[int, CompiledStatement], slot: PolicyType, label: str | None
-) -> Finding:
-    granted = [statements[id(r)] for r in witness.deciding if id(r) in statements]
-    own = [s for s in granted if s.ref.policy_type is slot] or granted
-    resource = "*"
-    conditions: dict[str, dict[str, list[str]]] | None = None
-    for statement in own:
-        if statement.resources is not None:
-            matcher = statement.resources
-            resource = ("NotResource " if matcher.negated else "") + ", ".join(matcher.patterns)
-            for pattern in matcher.patterns:
-                if not matcher.negated and _single_match(pattern, witness.request.resource):
-                    resource = pattern
-                    break
-        if statement.conditions:
-            conditions = {}
-            for condition in statement.conditions:
-                entry = condition.entry
-                conditions.setdefault(entry.operator.text, {})[entry.key] = list(entry.values)
-        break
-    return Finding(action, resource, label, conditions, witness.request, tuple(s.ref for s in own))
-
-
-def _single_match(pattern: str, resource: str) -> bool:
-    from ..engine.matching import compile_resources
-
-    return compile_resources([pattern], negated=False, variables_enabled=False).matches(resource, {})
-
-
-def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
-    seen: dict[tuple[object, ...], Finding] = {}
-    for finding in findings:
-        key = (finding.action, finding.resource, finding.principal, repr(finding.conditions))
-        seen.setdefault(key, finding)
-    return sorted(seen.values(), key=lambda f: (f.action.lower(), f.principal or "", f.resource))

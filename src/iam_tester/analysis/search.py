@@ -76,6 +76,9 @@ class Caller:
     resource_account: str
     fixed: bool = False
     region: str = "us-east-1"
+    excluded: tuple[tuple[str, str], ...] = ()
+    """(key, prefix) pairs: values of the key (lower-cased) starting with the prefix are not this caller's (an
+    outsider's ``aws:PrincipalOrgID`` is not the organization's)."""
 
     @property
     def parsed(self) -> RequestPrincipal:
@@ -166,6 +169,10 @@ class Search:
         self._spelling: dict[str, str] = {name.lower(): name for name, _ in derived_keys(caller)}
         self._spelling["aws:resourceaccount"] = "aws:ResourceAccount"
         self._caller = caller
+        self._excluded = self.caller.excluded
+        # A caller that is not an IAM principal (anonymous, a service, a federated caller) has no aws:Principal*
+        # keys but those the engine derives: no org ID, no tags.
+        self._no_principal_keys = not (caller.is_iam or caller.kind is PrincipalKind.ROOT)
 
     # -- what takes part ---------------------------------------------------------------------------
     def relevant(self, action: str) -> list[_View]:
@@ -281,8 +288,9 @@ class Search:
         options: list[list[tuple[str, ...] | None]] = []
         for name in names:
             derived = self._derived.get(name)
-            if derived is not None and self.caller.fixed:
-                options.append([derived])
+            fixed = self._fixed_values(name)
+            if fixed is not None:
+                options.append(fixed)
                 continue
             entries = [(c.entry, v.variables_enabled) for v in views for c in v.statement.conditions if c.key == name]
             singles = single_values(entries, {}) if entries else []
@@ -291,7 +299,7 @@ class Search:
                 values.insert(0, derived)
             if name not in _ALWAYS_PRESENT:
                 values.append(None)
-            options.append(list(dict.fromkeys(values)))
+            options.append([v for v in dict.fromkeys(values) if self._allowed(name, v)])
         assignments: list[dict[str, tuple[str, ...] | None]] = []
         for combination in product(*options):
             if len(assignments) >= _ASSIGNMENT_LIMIT:
@@ -325,6 +333,20 @@ class Search:
                 self._spelling.setdefault(condition.key, condition.entry.key)
         return sorted(by_key.items())
 
+    def _allowed(self, key: str, option: tuple[str, ...] | None) -> bool:
+        if option is None:
+            return True
+        return not any(k == key and any(v.startswith(p) for v in option) for k, p in self._excluded)
+
+    def _fixed_values(self, key: str) -> list[tuple[str, ...] | None] | None:
+        """The only values ``key`` may take for this caller, or ``None`` when it may vary."""
+        derived = self._derived.get(key)
+        if derived is not None and self.caller.fixed:
+            return [derived]
+        if self._no_principal_keys and key.startswith("aws:principal"):
+            return [derived] if derived is not None else [None]
+        return None
+
     def _frontier_values(
         self,
         key: str,
@@ -333,9 +355,10 @@ class Search:
         *,
         better: bool,
     ) -> list[tuple[str, ...] | None]:
+        fixed = self._fixed_values(key)
+        if fixed is not None:
+            return fixed
         derived = self._derived.get(key)
-        if derived is not None and self.caller.fixed:
-            return [derived]
         pairs = [(entry, enabled) for entry, enabled, _, _ in entries]
         singles = single_values(pairs, context)
         if derived is not None:
@@ -345,6 +368,7 @@ class Search:
         )
         if key not in _ALWAYS_PRESENT:
             options.append(None)
+        options = [o for o in options if self._allowed(key, o)]
         vectors = []
         for option in options:
             trial = dict(context)

@@ -33,6 +33,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "embedded_aws_command",
         "Run a local AWS (moto) to try the tool.",
     ),
+    "exposure": (
+        "iam_tester.cli.exposure_cmd",
+        "exposure_command",
+        "Show who outside the account a resource or trust policy lets in.",
+    ),
     "exec": ("iam_tester.cli.exec_cmd", "exec_command", "Run a command with credentials limited to a policy."),
     "sweep": ("iam_tester.cli.sweep_cmd", "sweep_command", "Remove what sandboxes left behind (never one in use)."),
     "whoami": ("iam_tester.cli.whoami_cmd", "whoami_command", "Show the caller and the principal a sandbox trusts."),
@@ -73,13 +78,14 @@ def main(**_: Any) -> None:
       iam-tester validate policy.json
       iam-tester access examples/analysis/reports-reader.json
       iam-tester diff old.json new.json
+      iam-tester exposure examples/analysis/reports-bucket.json
     Live (creates a temporary role in the account of your credentials; see each command's --help):
       iam-tester exec --policy policy.json -- aws s3 ls s3://my-bucket
       iam-tester sweep --dry-run
 
     \b
     Exit status: 0 all good; 1 expectations failed (check), warnings under --strict (validate) or new
-    access (diff);
+    access (diff) or access from outside (exposure);
     2 invalid input or usage: a message on stderr names the file, the line and the problem;
     exec exits with its command's status; 130 when interrupted.
     """

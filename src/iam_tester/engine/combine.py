@@ -65,9 +65,18 @@ def combine(inputs: DecisionInputs) -> Verdict:
         if scp.applies and not scp.allowed:
             where = f"level {scp.level} ({', '.join(scp.names)})"
             return _implicit(f"no Allow statement in the SCPs at {where} applies to {inputs.action}")
-    if inputs.caller.kind in (PrincipalKind.SERVICE, PrincipalKind.IDENTITY_PROVIDER):
+    if inputs.caller.kind in _RESOURCE_POLICY_ONLY:
         return _service(inputs)
     return _iam(inputs)
+
+
+# Callers without identity policies of their own: only a resource-based policy can allow them.
+_RESOURCE_POLICY_ONLY = frozenset({PrincipalKind.SERVICE, PrincipalKind.IDENTITY_PROVIDER, PrincipalKind.ANONYMOUS})
+_WHO = {
+    PrincipalKind.SERVICE: "the service principal",
+    PrincipalKind.IDENTITY_PROVIDER: "callers of the identity provider",
+    PrincipalKind.ANONYMOUS: 'the anonymous caller (only a Principal of "*" or {"AWS": "*"} can)',
+}
 
 
 def _implicit(reason: str, notes: dict[tuple[PolicyType, int | None], str] | None = None) -> Verdict:
@@ -102,12 +111,14 @@ def _refs(outcome: TypeOutcome | None, at_least: Grant = Grant.ACCOUNT) -> tuple
 
 
 def _service(inputs: DecisionInputs) -> Verdict:
-    """A service principal, or a caller federated by an identity provider, has no identity policies: only a
-    resource-based policy (for the latter, the role's trust policy) can allow it."""
+    """A service principal, a caller federated by an identity provider, or an anonymous caller has no identity
+    policies: only a resource-based policy (for a federated caller, the role's trust policy) can allow it."""
     resource = inputs.resource
     if resource is not None and resource.best_grant() is not None:
         return _allowed(_refs(resource), {})
-    who = "the service principal" if inputs.caller.kind is PrincipalKind.SERVICE else "callers of the identity provider"
+    who = _WHO[inputs.caller.kind]
+    if inputs.caller.kind is PrincipalKind.ANONYMOUS:
+        return _implicit(f"no resource-based policy statement allows {who}")
     return _implicit(f"no resource-based policy statement allows {who} {inputs.caller.text}")
 
 

@@ -11,6 +11,7 @@ account root        (absent)       the account ID                          Accou
 IAM user            the user name  (a unique ID: not derivable)            User             the user ARN
 role session        (absent)       role-id:session (role-id not derivable) AssumedRole      the *role* ARN
 federated user      (absent)       account:name                            FederatedUser    the federated ARN
+anonymous           (absent)       anonymous                               Anonymous        (absent)
 ==================  =============  ======================================  ===============  ===================
 
 ``aws:PrincipalAccount``, ``aws:PrincipalIsAWSService`` (``true`` only for service principals),
@@ -54,6 +55,11 @@ def derived_keys(caller: RequestPrincipal) -> tuple[tuple[str, str], ...]:
         keys.append(("aws:PrincipalIsAWSService", "true"))
         return tuple(keys)
     keys.append(("aws:PrincipalIsAWSService", "false"))
+    if caller.kind is PrincipalKind.ANONYMOUS:
+        # An unsigned request: no account, no ARN ("AWS global condition context keys", aws:PrincipalType's
+        # values include Anonymous; aws:userid is "anonymous" in the principal table of "IAM policy elements:
+        # Variables and tags").
+        return (*keys, ("aws:PrincipalType", "Anonymous"), ("aws:userid", "anonymous"))
     if caller.account:
         keys.append(("aws:PrincipalAccount", caller.account))
     kind = caller.kind

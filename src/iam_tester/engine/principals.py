@@ -48,6 +48,11 @@ class PrincipalKind(enum.Enum):
     # no identity policies; only the role's trust policy can allow it (IAM User Guide, "Create a role for
     # OpenID Connect federation" and "Create a role for SAML 2.0 federation").
     IDENTITY_PROVIDER = "IdentityProvider"
+    # A request that is not signed (a public S3 GET, say), written ``anonymous``. Only a resource-based policy
+    # naming everyone — ``"Principal": "*"`` or ``{"AWS": "*"}`` — can allow it; identity policies, boundaries
+    # and SCPs do not apply to it, RCPs do ("AWS JSON policy elements: Principal", anonymous users; AWS
+    # Organizations User Guide, "Resource control policies").
+    ANONYMOUS = "Anonymous"
 
 
 IAM_KINDS = frozenset(
@@ -94,6 +99,8 @@ class RequestPrincipal:
         return self.kind in SESSION_KINDS
 
 
+ANONYMOUS = "anonymous"
+"""How an unsigned request's caller is written."""
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z", re.IGNORECASE)
 _SERVICE_LINKED_PATH = "role/aws-service-role/"
 _SERVICE_LINKED_NAME = "AWSServiceRoleFor"
@@ -102,6 +109,8 @@ _SERVICE_LINKED_NAME = "AWSServiceRoleFor"
 @lru_cache(maxsize=4096)
 def parse_request_principal(text: str) -> RequestPrincipal:
     """Read the caller; raises :class:`InvalidArgumentError` for a form IAM never authorizes."""
+    if text == ANONYMOUS:
+        return RequestPrincipal(text, PrincipalKind.ANONYMOUS)
     if ACCOUNT_ID.match(text):
         return RequestPrincipal(text, PrincipalKind.ROOT, account=text)
     if _SERVICE.match(text):
@@ -114,8 +123,8 @@ def parse_request_principal(text: str) -> RequestPrincipal:
     raise InvalidArgumentError(
         f"principal {text!r} is not a caller IAM can authorize",
         hint="use an IAM user, role, assumed-role session or federated-user ARN, an account root ARN or ID, "
-        "a service principal such as s3.amazonaws.com, or an OIDC or SAML provider ARN "
-        "(arn:aws:iam::ACCOUNT:oidc-provider/HOST) for a web identity or SAML caller",
+        "a service principal such as s3.amazonaws.com, an OIDC or SAML provider ARN "
+        "(arn:aws:iam::ACCOUNT:oidc-provider/HOST) for a web identity or SAML caller, or anonymous",
     )
 
 

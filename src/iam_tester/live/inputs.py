@@ -66,6 +66,7 @@ class SandboxRequest:
     readiness: ReadinessSettings
     warnings: tuple[Finding, ...] = ()  # what validation found suspicious (a typo'd action, say)
     boundary_json: str | None = None  # a boundary document, to be made a temporary managed policy
+    session_json: str | None = None  # role mode: a session policy for the sandbox's own AssumeRole
 
 
 def check_request(
@@ -81,9 +82,11 @@ def check_request(
     readiness: ReadinessSettings | None = None,
     permissions_boundary_document: Mapping[str, Any] | str | None = None,
     boundary_source: str = "permissions_boundary_document",
+    session_policy_document: Mapping[str, Any] | str | None = None,
+    session_source: str = "session_policy_document",
 ) -> SandboxRequest:
-    """Check every argument; ``policy_source`` (``boundary_source``) names the policy (the boundary) in
-    errors: a file path, for the CLI."""
+    """Check every argument; ``policy_source`` (``boundary_source``, ``session_source``) names the policy (the
+    boundary, the session policy) in errors: a file path, for the CLI."""
     kind = PolicyKind.SESSION if session_policy else PolicyKind.IDENTITY
     report = _validate(policy_document, "policy_document", kind, policy_source)
     policy = report.raise_for_errors()
@@ -102,6 +105,16 @@ def check_request(
         )
         boundary_json = compact_json(boundary.raise_for_errors().raw)
         warnings += boundary.warnings
+    session_json: str | None = None
+    if session_policy_document is not None:
+        if session_policy:
+            raise InvalidArgumentError(
+                "session_policy_document was given in session-policy mode, where policy_document is the session policy"
+            )
+        narrowing = _validate(session_policy_document, "session_policy_document", PolicyKind.SESSION, session_source)
+        session_json = compact_json(narrowing.raise_for_errors().raw)
+        _check_session_policy_text(session_json, session_source)
+        warnings += narrowing.warnings
 
     if admin_role_arn is not None:
         _check_arn(admin_role_arn, _ROLE_ARN, "admin_role_arn", "arn:aws:iam::111122223333:role/path/name")
@@ -140,6 +153,7 @@ def check_request(
         readiness=settings,
         warnings=warnings,
         boundary_json=boundary_json,
+        session_json=session_json,
     )
 
 

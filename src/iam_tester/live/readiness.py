@@ -119,11 +119,13 @@ def wait_until_assumable(
     report: Callable[[str, str], None],
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    poll: Callable[[], None] = lambda: None,
 ) -> Mapping[str, Any]:
     """The AssumeRole reply once its credentials work, several times in a row.
 
     ``assume()`` calls AssumeRole; ``probe(credentials)`` returns a function that makes one
-    GetCallerIdentity call with them. Both raise :class:`AwsCallError` on failure.
+    GetCallerIdentity call with them. Both raise :class:`AwsCallError` on failure. ``poll()`` is called
+    while a call is awaited and may raise to give up (a cancel request); ``sleep`` may too.
 
     :raises ReadinessTimeoutError: not usable within ``settings.timeout`` seconds.
     :raises AwsCallError: a failure that is not propagation (it would not go away by waiting).
@@ -139,7 +141,7 @@ def wait_until_assumable(
         """One call, given up at the deadline (or after :data:`_CALL_GRACE` if that comes sooner): a hung call
         must not outlast the readiness timeout, and a call that answers normally is never cut off."""
         try:
-            return call_within(max(deadline - clock(), _CALL_GRACE), function, what=what)
+            return call_within(max(deadline - clock(), _CALL_GRACE), function, what=what, poll=poll)
         except CallTimedOut as exc:
             raise timed_out(what, "got no answer from AWS", _NO_ANSWER_HINT) from exc
 

@@ -9,6 +9,8 @@ policy as a session policy instead (no IAM writes). See docs/sandbox.md for what
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,7 +18,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..embedded import LIMITS, is_embedded_endpoint
-from ..errors import AwsCallError, InvalidArgumentError
+from ..errors import AwsCallError, CancelledError, InvalidArgumentError
 from .clients import SANDBOX_CONFIG, Actor, call, configured_endpoint_url, new_client, session_or_default
 from .credentials import SandboxCredentials
 from .identity import CallerIdentity, identify, parse_principal_arn
@@ -55,6 +57,8 @@ def temporary_iam_credentials(
     progress: ProgressCallback | None = None,
     policy_source: str = "policy_document",
     boundary_source: str = "permissions_boundary_document",
+    session_policy_document: Mapping[str, Any] | str | None = None,
+    cancel: threading.Event | None = None,
 ) -> Iterator[SandboxCredentials]:
     """Temporary credentials whose permissions are ``policy_document`` (a dict or JSON text).
 
@@ -68,6 +72,11 @@ def temporary_iam_credentials(
     :param permissions_boundary_arn: a permissions boundary for the new role.
     :param permissions_boundary_document: a boundary given as a document (a dict or JSON text) instead: it
         becomes a temporary managed policy under ``/iam-tester/``, deleted after the role.
+    :param session_policy_document: in role mode, a session policy (a dict or JSON text) for the sandbox's
+        own AssumeRole of the new role: the credentials get the intersection of the role's policies and it.
+    :param cancel: an event another thread may set to give up the setup: checked before every setup call
+        and during the readiness wait; what exists is removed and :class:`~iam_tester.errors.CancelledError`
+        is raised (for running sandboxes in worker threads, where Ctrl-C does not arrive).
     :param duration_seconds: lifetime of the credentials, 900-43,200 (at most 3,600 when role chaining).
     :param session_policy: assume ``admin_role_arn`` with the policy as a session policy instead of
         creating a role: no IAM writes, but it can only narrow the admin role's permissions.
@@ -107,6 +116,7 @@ def temporary_iam_credentials(
         readiness=settings,
         permissions_boundary_document=permissions_boundary_document,
         boundary_source=boundary_source,
+        session_policy_document=session_policy_document,
     )
     session = session_or_default(session)
     report = Reporter(progress)
@@ -114,7 +124,9 @@ def temporary_iam_credentials(
         report("warning", str(finding))
     if is_embedded_endpoint(configured_endpoint_url(session)):
         report("notice", LIMITS)
+    stop = Cancel(cancel)
     caller_actor = Actor(session)
+    stop.check()
     report("identify", "asking STS who the caller is")
     caller = identify(caller_actor)
     if caller.is_role_session:
@@ -122,9 +134,10 @@ def temporary_iam_credentials(
             request.duration_seconds, reason=f"the caller {caller.arn} is itself a role session"
         )
     if request.session_policy:
+        stop.check()
         yield assume_with_session_policy(caller_actor, request, session=session, report=report)
         return
-    with _role_mode(session, request, caller, caller_actor, report) as credentials:
+    with _role_mode(session, request, caller, caller_actor, report=report, stop=stop) as credentials:
         yield credentials
 
 
@@ -134,7 +147,9 @@ def _role_mode(
     request: SandboxRequest,
     caller: CallerIdentity,
     caller_actor: Actor,
+    *,
     report: Reporter,
+    stop: Cancel,
 ) -> Iterator[SandboxCredentials]:
     if request.admin_role_arn is not None:
         actor, trusted = _act_as_admin(session, caller_actor, request.admin_role_arn, report)
@@ -160,28 +175,62 @@ def _role_mode(
         boundary_policy_json=request.boundary_json,
         grant_to_role_arn=trusted.principal_arn if request.grant_admin_role else None,
     )
-    with Teardown(actor.iam, report) as teardown:
+    with Teardown(actor.iam, report, before_create=stop.check) as teardown:
         role_arn = build_role(actor.iam, spec, teardown, report)
         report("wait", f"waiting for IAM to make {name} assumable")
+        # A session policy given for role mode narrows the sandbox's own session of the new role.
+        narrowing: dict[str, Any] = {} if request.session_json is None else {"Policy": request.session_json}
 
         def assume() -> Mapping[str, Any]:
+            stop.check()
             return call(
                 actor.sts().assume_role,
                 RoleArn=role_arn,
                 RoleSessionName=session_name(name),
                 DurationSeconds=request.duration_seconds,
+                **narrowing,
             )
 
         def probe(credentials: Mapping[str, Any]) -> Any:
             sts = new_client(session, "sts", credentials, config=SANDBOX_CONFIG)
-            return lambda: call(sts.get_caller_identity)
+
+            def check() -> Any:
+                stop.check()
+                return call(sts.get_caller_identity)
+
+            return check
 
         reply = wait_until_assumable(
-            role_arn=role_arn, assume=assume, probe=probe, settings=request.readiness, report=report
+            role_arn=role_arn,
+            assume=assume,
+            probe=probe,
+            settings=request.readiness,
+            report=report,
+            sleep=stop.sleep,
+            poll=stop.check,
         )
+        stop.check()
         credentials = SandboxCredentials.from_sts(reply["Credentials"], role_arn=role_arn, mode="role", session=session)
         yield credentials
     report("done", f"deleted {name}")
+
+
+class Cancel:
+    """The optional ``cancel`` event, checked between setup steps and waited on instead of sleeping."""
+
+    def __init__(self, event: threading.Event | None) -> None:
+        self._event = event
+
+    def check(self) -> None:
+        if self._event is not None and self._event.is_set():
+            raise CancelledError("the sandbox was cancelled while it was being set up; what it created is removed")
+
+    def sleep(self, seconds: float) -> None:
+        if self._event is None:
+            time.sleep(seconds)
+            return
+        self._event.wait(seconds)
+        self.check()
 
 
 def _trust_for(caller: CallerIdentity) -> TrustPolicy:

@@ -74,12 +74,20 @@ class Teardown:
     """Registers what a run creates and undoes it on exit; see the module docstring.
 
     ``iam`` returns the client to use *at the time of the call* (an assumed admin role's credentials
-    may have been renewed by then); ``report(stage, message)`` shows progress.
+    may have been renewed by then); ``report(stage, message)`` shows progress; ``before_create()`` runs
+    before each create and may raise to stop the setup (a cancel request).
     """
 
-    def __init__(self, iam: Callable[[], IAMClient], report: Callable[[str, str], None]) -> None:
+    def __init__(
+        self,
+        iam: Callable[[], IAMClient],
+        report: Callable[[str, str], None],
+        *,
+        before_create: Callable[[], None] = lambda: None,
+    ) -> None:
         self._iam = iam
         self._report = report
+        self._before_create = before_create  # may raise to stop the setup (a cancel request)
         self._entries: list[Registered] = []
         self._failures: list[tuple[Resource, BaseException]] = []
         self._unconfirmed: list[Resource] = []
@@ -92,6 +100,7 @@ class Teardown:
 
         The block may :meth:`Registered.mark` the entry itself: ``Created.NOT_OURS`` while it checks whether
         an entity found under the same name is this run's, then ``YES`` or ``NO``."""
+        self._before_create()
         entry = Registered(resource)
         self._entries.append(entry)
         try:

@@ -1,0 +1,76 @@
+"""``iam-tester exposure``: who outside the account (or organization) a resource or trust policy lets in."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+
+from ._common import exit_on_error, output_stream
+from ._policies import load_policy
+
+__all__ = ["exposure_command"]
+
+_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.command("exposure")
+@click.argument("policy", type=_FILE)
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["resource", "trust"]),
+    default="resource",
+    show_default=True,
+    help="resource: a bucket, key, queue ... policy; trust: a role's trust policy.",
+)
+@click.option(
+    "--account",
+    metavar="ID",
+    default="111122223333",
+    show_default=True,
+    help="The account the resource (or role) is in.",
+)
+@click.option("--org-id", metavar="o-...", help="Count only access from outside this AWS organization.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: grouped by who gets in; json: {exposures: [{who, kind, action, resource, conditions, witness}]}.",
+)
+@exit_on_error
+def exposure_command(policy: Path, kind: str, account: str, org_id: str | None, output_format: str) -> None:
+    """Show who outside the resource's account — or outside the organization given with --org-id — a
+    resource or trust POLICY lets in, and to do what: anonymous callers, any AWS account, the external
+    accounts and principals it names, services and identity providers, each with the conditions that
+    narrow it and a witness request the local evaluator allows.
+
+    \b
+    Examples:
+      iam-tester exposure examples/analysis/reports-bucket.json
+      iam-tester exposure --type trust role-trust.json --org-id o-a1b2c3d4e5 --format json
+    Exit status: 0 nothing outside gets in; 1 something does (or a search could not finish);
+    2 invalid policy or usage.
+    """
+    from ..analysis import exposure
+    from ..analysis.reports import exposure_text
+    from ..policy import PolicyKind
+
+    if not re.fullmatch(r"\d{12}", account):
+        raise click.BadParameter(f"{account!r} is not a 12-digit account ID", param_hint="--account")
+    if org_id is not None and not re.fullmatch(r"o-[a-z0-9]{10,32}", org_id):
+        raise click.BadParameter(
+            f"{org_id!r} is not an organization ID (o- and 10 to 32 characters)", param_hint="--org-id"
+        )
+    report = exposure(load_policy(policy, PolicyKind(kind)), account=account, org_id=org_id)
+    stream = output_stream()
+    if output_format == "json":
+        stream.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        stream.write(exposure_text(report) + "\n")
+    if report.exposed:
+        raise click.exceptions.Exit(1)
