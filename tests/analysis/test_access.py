@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 from typing import Any
@@ -141,8 +142,13 @@ def test_every_witness_is_allowed(principal: str | None) -> None:
         {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::reports/${aws:username}/*"},
         {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
     )
-    report = effective_access(identity=[policy], principal=principal)
+    report = effective_access(identity=[policy], principal=principal, witnesses=True)
     assert report.actions
+    # Each action re-checked on its own agrees with the class it was searched in.
+    assert report.actions == tuple(
+        dataclasses.replace(e, witness=w.witness)
+        for e, w in zip(effective_access(identity=[policy], principal=principal).actions, report.actions, strict=True)
+    )
     account = (principal or "arn:aws:iam::111122223333:").split(":")[4]
     delegating = _policy(
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "*", "Resource": "*"},
@@ -151,5 +157,6 @@ def test_every_witness_is_allowed(principal: str | None) -> None:
     policy_set = PolicySet.compile(identity=[policy], resource=delegating)
     for entry in report.actions:
         witness = entry.witness
+        assert witness is not None
         assert witness.principal == (principal or witness.principal)
         assert policy_set.evaluate(Request(**witness.__dict__)).decision.value == "allowed", entry.action

@@ -104,3 +104,34 @@ def test_exposure_of_a_policy_for_the_own_account_exits_0(tmp_path: Path) -> Non
     result = run("exposure", str(policy))
     assert result.exit_code == 0, result.output
     assert "none" in result.stdout
+
+
+SNAPSHOT = str(ROOT / "examples" / "sources" / "account.json")
+
+
+def test_access_takes_a_principal_from_a_source() -> None:
+    """`access --source gaad:... --principal ARN` analyses that principal's own policies (a user's groups' too)."""
+    result = run("access", "--source", f"gaad:{SNAPSHOT}", "--principal", "arn:aws:iam::111122223333:user/alice")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("arn:aws:iam::111122223333:user/alice may perform")
+    every = json.loads(run("access", "--source", f"gaad:{SNAPSHOT}", "--all-principals", "--format", "json").stdout)
+    ids = [p["id"] for p in every["principals"]]
+    assert "arn:aws:iam::111122223333:user/alice" in ids
+    assert all(p["actions"] for p in every["principals"])
+
+
+def test_access_source_usage_errors_exit_2() -> None:
+    """A missing principal, POLICY files beside --source, or an unknown principal id are usage errors."""
+    assert run("access", "--source", f"gaad:{SNAPSHOT}").exit_code == 2
+    assert run("access", READER, "--source", f"gaad:{SNAPSHOT}", "--all-principals").exit_code == 2
+    missing = run("access", "--source", f"gaad:{SNAPSHOT}", "--principal", "nobody")
+    assert missing.exit_code == 2
+    assert "no principal 'nobody'" in missing.stderr
+
+
+def test_access_witnesses_are_given_on_request() -> None:
+    """Witnesses per action only with --witnesses."""
+    plain = json.loads(run("access", READER, "--format", "json").stdout)["actions"]
+    assert all("witness" not in a for a in plain)
+    full = json.loads(run("access", READER, "--witnesses", "--format", "json").stdout)["actions"]
+    assert all(a["witness"]["action"] == a["action"] for a in full)

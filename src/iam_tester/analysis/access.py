@@ -73,10 +73,15 @@ def effective_access(
     scps: Sequence[Sequence[PolicyDocument]] | None = None,
     rcps: Sequence[Sequence[PolicyDocument]] | None = None,
     principal: str | None = None,
+    witnesses: bool = False,
     catalog: Catalog | None = None,
 ) -> AccessReport:
     """Every catalog action ``principal`` (default: a role holding the policies, whose derived keys such as
     ``aws:PrincipalArn`` may then be anything) may perform on some resource in its account, with some context.
+
+    Each class of actions that the policies treat alike is searched once, on one member. With ``witnesses``,
+    every action gets its own allowed request, each re-checked by the evaluator (slower: one decision per
+    action).
 
     Raises :class:`~iam_tester.errors.InvalidArgumentError` for a principal that has no identity policies
     (a service or anonymous) and :class:`~iam_tester.errors.PolicyUsageError` for a document in the wrong slot.
@@ -104,7 +109,8 @@ def effective_access(
     risky = risky_actions()
     entries: list[ActionAccess] = []
     undecided: list[str] = []
-    for group in scan(search, action_classes(catalog, search.parties, parsed.kind), want_all=True):
+    classes = action_classes(catalog, search.parties, parsed.kind)
+    for group in scan(search, classes, want_all=True, recheck=witnesses):
         if not group.witnesses:
             if not group.complete:
                 undecided.append(group.representative.name)
@@ -112,17 +118,23 @@ def effective_access(
         representative, found = group.witnesses[0]
         conditional = not any(search.always(representative.info, w.request.resource) for w in found)
         keys = _condition_keys(search, group.representative) if conditional else ()
-        for action, witnesses in group.witnesses:
+        reached: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for action, found_here in group.witnesses:
+            granted = _granted(found_here, statements)
+            # Only patterns other than "*" need the action's resource types (read per service: slow en masse).
+            formats = search.formats(action.info) if any(p != "*" for p, _ in granted) else ()
+            if formats not in reached:
+                reached[formats] = _resources(formats, granted)
             risk = risky.get(action.lowered)
             entries.append(
                 ActionAccess(
                     action=action.name,
                     access_level=action.info.access_level,
-                    resources=_resources(search.formats(action.info), witnesses, statements),
+                    resources=reached[formats],
                     conditional=conditional,
                     conditions=keys,
                     risks=(f"{risk[0]}: {risk[1]}",) if risk else (),
-                    witness=witnesses[0].request,
+                    witness=found_here[0].request if witnesses else None,
                 )
             )
     entries.sort(key=lambda e: e.action.lower())
@@ -141,12 +153,9 @@ def _condition_keys(search: Search, action: IndexedAction) -> tuple[str, ...]:
     return tuple(sorted(names.values(), key=str.lower))
 
 
-def _resources(
-    formats: Sequence[str], witnesses: Sequence[Witness], statements: dict[int, CompiledStatement]
-) -> tuple[str, ...]:
-    """The Resource patterns of the identity statements that granted the witnesses, as far as they fit the
-    action's resource types."""
-    out: dict[str, None] = {}
+def _granted(witnesses: Sequence[Witness], statements: dict[int, CompiledStatement]) -> list[tuple[str, bool]]:
+    """The Resource (or NotResource, ``True``) patterns of the identity statements that granted the witnesses."""
+    out: dict[tuple[str, bool], None] = {}
     for witness in witnesses:
         for ref in witness.deciding:
             statement = statements.get(id(ref))
@@ -154,12 +163,15 @@ def _resources(
                 continue
             matcher = statement.resources
             if matcher.negated:
-                out["NotResource " + ", ".join(matcher.patterns)] = None
-                continue
-            for pattern in matcher.patterns:
-                if _fits(pattern, formats):
-                    out[pattern] = None
-    return tuple(out) or ("*",)
+                out[("NotResource " + ", ".join(matcher.patterns), True)] = None
+            else:
+                out.update(((pattern, False), None) for pattern in matcher.patterns)
+    return list(out)
+
+
+def _resources(formats: Sequence[str], granted: Sequence[tuple[str, bool]]) -> tuple[str, ...]:
+    """The granted patterns that fit the action's resource types."""
+    return tuple(p for p, negated in granted if negated or _fits(p, formats)) or ("*",)
 
 
 def _fits(pattern: str, formats: Sequence[str]) -> bool:

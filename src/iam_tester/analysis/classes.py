@@ -137,9 +137,13 @@ class GroupResult:
     complete: bool
 
 
-def scan(search: Search, classes: Sequence[ActionClass], *, want_all: bool) -> Iterator[GroupResult]:
+def scan(
+    search: Search, classes: Sequence[ActionClass], *, want_all: bool, recheck: bool = True
+) -> Iterator[GroupResult]:
     """Search each class once (per set of resource types when resources matter) and carry the witnesses over
-    to every member, re-checking each with the evaluator."""
+    to every member, re-checking each with the evaluator. Without ``recheck`` every member gets the
+    representative's witnesses as they are: for answers that report no witness per action, where the class
+    construction stands for them."""
     for klass in classes:
         groups: dict[tuple[str, ...], list[IndexedAction]] = {}
         if klass.resources_matter:
@@ -149,11 +153,13 @@ def scan(search: Search, classes: Sequence[ActionClass], *, want_all: bool) -> I
         else:
             groups[()] = list(klass.actions)
         for group in groups.values():
-            yield _search_group(search, group, want_all=want_all, same_resources=klass.resources_matter)
+            yield _search_group(
+                search, group, want_all=want_all, same_resources=klass.resources_matter, recheck=recheck
+            )
 
 
 def _search_group(
-    search: Search, group: Sequence[IndexedAction], *, want_all: bool, same_resources: bool
+    search: Search, group: Sequence[IndexedAction], *, want_all: bool, same_resources: bool, recheck: bool
 ) -> GroupResult:
     representative = group[0]
     result = search.run(representative.info, want_all=want_all)
@@ -161,12 +167,14 @@ def _search_group(
     complete = result.complete
     if not result.witnesses:
         return GroupResult(representative, (), complete)
+    if not recheck:
+        return GroupResult(representative, tuple((action, result.witnesses) for action in group), complete)
     for action in group:
         resource = None if same_resources else search.samples(action.info)[0]
         checked = []
         for witness in result.witnesses:
             request = replace(witness.request, action=action.name, resource=resource or witness.request.resource)
-            verified = search.check(request)
+            verified = search.check(request) if recheck else replace(witness, request=request)
             if verified is not None:
                 checked.append(verified)
         if not checked and action is not representative:

@@ -187,7 +187,12 @@ def _compare(
 ) -> tuple[list[Finding], list[Undecided]]:
     parties = (Party(granting, True), Party(other, False))
     search = Search(parties, setting.caller, catalog)
-    scope = [s for p in parties for s, _, _ in statements_of(p.policy_set) if s.ref.policy_type is slot]
+    # New access for an action needs the granting side's slot to allow it (an identity policy, a boundary, an
+    # SCP, a session policy must), or — for a resource policy or an RCP, which other policies may stand in
+    # for — the other side's slot to have denied it.
+    scope = [s for s, _, _ in statements_of(granting) if s.ref.policy_type is slot and not s.is_deny]
+    if slot in (PolicyType.RESOURCE, PolicyType.RCP):
+        scope += [s for s, _, _ in statements_of(other) if s.ref.policy_type is slot and s.is_deny]
     statements = {id(s.ref): s for p in parties for s, _, _ in statements_of(p.policy_set)}
     kind = setting.caller.parsed.kind
     findings: list[Finding] = []

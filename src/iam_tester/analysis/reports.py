@@ -11,7 +11,7 @@ from ..engine import Request
 from ..policy.catalog import Catalog
 from .results import AccessReport, ActionAccess, DiffReport, ExposureReport, Finding
 
-__all__ = ["access_text", "diff_sarif", "diff_text", "exposure_text"]
+__all__ = ["access_summary", "access_text", "diff_sarif", "diff_text", "exposure_text"]
 
 _LEVELS = ("List", "Read", "Write", "Tagging", "Permissions management")
 _SHOWN = 8  # action names listed before "and N more"
@@ -29,6 +29,18 @@ def _names(names: Sequence[str], total: int | None = None) -> str:
         return f"all {total}"
     shown = ", ".join(names[:_SHOWN])
     return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
+
+
+def access_summary(report: AccessReport) -> str:
+    """One line: how many actions in how many services, and the risky ones."""
+    services = {a.service for a in report.actions}
+    risky = [a.action for a in report.actions if a.risks]
+    line = f"{len(report.actions)} actions in {len(services)} services"
+    if risky:
+        line += f"; called out: {_names(risky)}"
+    if report.undecided:
+        line += f"; undecided: {sum(len(u.actions) for u in report.undecided)}"
+    return line
 
 
 def access_text(report: AccessReport, catalog: Catalog) -> str:

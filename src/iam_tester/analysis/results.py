@@ -42,7 +42,8 @@ class ActionAccess:
 
     ``resources`` are the Resource patterns of the statements that grant it (those that fit the action's
     resource types); ``conditional`` is true when no resource is allowed whatever the request context, and
-    ``conditions`` then names the condition keys that decide; ``witness`` is an allowed request.
+    ``conditions`` then names the condition keys that decide; ``witness`` (when asked for) is an allowed
+    request, checked by the evaluator.
     """
 
     action: str
@@ -51,7 +52,7 @@ class ActionAccess:
     conditional: bool
     conditions: tuple[str, ...]
     risks: tuple[str, ...]
-    witness: Request
+    witness: Request | None = None
 
     @property
     def service(self) -> str:
@@ -65,7 +66,7 @@ class ActionAccess:
             "conditional": self.conditional,
             "conditions": list(self.conditions),
             "risks": list(self.risks),
-            "witness": request_dict(self.witness),
+            **({"witness": request_dict(self.witness)} if self.witness is not None else {}),
         }
 
 

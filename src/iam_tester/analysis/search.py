@@ -392,7 +392,10 @@ class Search:
         if not tested:
             return self.samples(action)[:1], True
         universe, samples = self.universe(action)
-        patterns = tuple(tuple(_resolved(t, context) for t in v.templates or ()) for v in tested)
+        # Equal pattern lists (the same statement in both versions, say) are one language to the walk.
+        patterns = tuple(
+            dict.fromkeys(tuple(sorted({_resolved(t, context) for t in v.templates or ()}, key=repr)) for v in tested)
+        )
         key = (self.formats(action), patterns)
         candidates = self._resources.get(key)
         complete = True

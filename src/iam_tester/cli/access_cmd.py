@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._common import exit_on_error, output_stream
 from ._policies import load_level, load_policy
+
+if TYPE_CHECKING:
+    from ..policy import PolicyDocument
 
 __all__ = ["access"]
 
@@ -30,7 +34,26 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option(
     "--principal",
     help="Who holds the policies (an IAM role, user or session ARN). Its derived keys (aws:PrincipalArn ...) are "
-    "then fixed; without it, a role in 111122223333 whose derived keys may be anything.",
+    "then fixed; without it, a role in 111122223333 whose derived keys may be anything. With --source: the id or "
+    "ARN of a principal in the sources, whose policies are analysed.",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="KIND:PATH",
+    help="Take the principal's policies from a source (tfplan:, cfn:, gaad:, aws:; repeat; docs/sources.md).",
+)
+@click.option("--all-principals", is_flag=True, help="With --source: every principal of the sources.")
+@click.option(
+    "--allow-unknown",
+    is_flag=True,
+    help="With --source: analyse a principal without the policies its source cannot know (say after apply).",
+)
+@click.option(
+    "--witnesses",
+    is_flag=True,
+    help="Give each action an allowed request (in --format json), each checked by the evaluator (slower).",
 )
 @click.option(
     "--format",
@@ -49,6 +72,10 @@ def access(
     scps: tuple[str, ...],
     rcps: tuple[str, ...],
     principal: str | None,
+    sources: tuple[str, ...],
+    all_principals: bool,
+    allow_unknown: bool,
+    witnesses: bool,
     output_format: str,
 ) -> None:
     """Expand a principal's identity POLICY files (with its boundary, session policy and SCPs) into every
@@ -65,26 +92,95 @@ def access(
       iam-tester access dev.json --boundary boundary.json --scp root-scp.json --format json
     Exit status: 0 the report was made; 2 invalid policy or usage (a message names the file and line).
     """
-    if not policies:
-        raise click.UsageError("give at least one identity POLICY file")
     from ..analysis import effective_access
     from ..analysis.reports import access_text
     from ..policy import PolicyKind
     from ..policy.catalog import get_catalog
 
+    scps_read = [load_level(level, PolicyKind.SCP) for level in scps]
+    rcps_read = [load_level(level, PolicyKind.RCP) for level in rcps]
+    if sources:
+        if policies or boundary:
+            raise click.UsageError("with --source, the principal's policies come from the sources: give no POLICY")
+        if (principal is None) is (not all_principals):
+            raise click.UsageError("with --source, name one --principal (an id or ARN) or give --all-principals")
+        _source_access(
+            sources,
+            None if all_principals else [principal or ""],
+            session_policy=load_policy(session_policy, PolicyKind.SESSION) if session_policy else None,
+            scps=scps_read,
+            rcps=rcps_read,
+            allow_unknown=allow_unknown,
+            witnesses=witnesses,
+            output_format=output_format,
+        )
+        return
+    if not policies:
+        raise click.UsageError("give at least one identity POLICY file (or --source with --principal)")
+    if all_principals or allow_unknown:
+        raise click.UsageError("--all-principals and --allow-unknown go with --source")
     report = effective_access(
         identity=[load_policy(p, PolicyKind.IDENTITY) for p in policies],
         boundary=load_policy(boundary, PolicyKind.BOUNDARY) if boundary else None,
         session=load_policy(session_policy, PolicyKind.SESSION) if session_policy else None,
-        scps=[load_level(level, PolicyKind.SCP) for level in scps],
-        rcps=[load_level(level, PolicyKind.RCP) for level in rcps],
+        scps=scps_read,
+        rcps=rcps_read,
         principal=_checked_principal(principal),
+        witnesses=witnesses,
     )
     stream = output_stream()
     if output_format == "json":
-        stream.write(json.dumps(report.to_dict(), indent=2) + "\n")
+        stream.write(_json(report.to_dict(), len(report.actions)) + "\n")
     else:
         stream.write(access_text(report, get_catalog()) + "\n")
+
+
+def _source_access(
+    sources: tuple[str, ...],
+    refs: list[str] | None,
+    *,
+    session_policy: PolicyDocument | None,
+    scps: list[list[PolicyDocument]],
+    rcps: list[list[PolicyDocument]],
+    allow_unknown: bool,
+    witnesses: bool,
+    output_format: str,
+) -> None:
+    """Each principal's own policies from the sources, analysed with the SCPs, RCPs and session policy given."""
+    from ..analysis import effective_access
+    from ..analysis.inventory import principals_of
+    from ..analysis.reports import access_summary, access_text
+    from ..policy.catalog import get_catalog
+    from ..sources import parse_source, read_sources
+
+    inventory = read_sources([parse_source(text) for text in sources])
+    stream = output_stream()
+    reports = []
+    for found in principals_of(inventory, refs, allow_unknown=allow_unknown):
+        report = effective_access(
+            identity=found.identity,
+            boundary=found.boundary,
+            session=session_policy,
+            scps=scps,
+            rcps=rcps,
+            principal=found.arn,
+            witnesses=witnesses,
+        )
+        reports.append({"id": found.id, **report.to_dict()})
+        if output_format == "text":
+            if refs is None:
+                stream.write(f"{found.id}: {access_summary(report)}\n")
+            else:
+                stream.write(access_text(report, get_catalog()) + "\n")
+    if output_format == "json":
+        count = sum(len(r["actions"]) for r in reports)
+        stream.write(_json({"principals": reports} if refs is None else reports[0], count) + "\n")
+
+
+def _json(data: object, entries: int) -> str:
+    """Indented for people; on one line past a thousand entries (the C encoder only writes unindented JSON,
+    and a whole catalog's worth takes seconds otherwise)."""
+    return json.dumps(data, indent=2) if entries <= 1000 else json.dumps(data, separators=(",", ":"))
 
 
 def _checked_principal(principal: str | None) -> str | None:

