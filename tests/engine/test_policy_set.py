@@ -112,3 +112,22 @@ def test_many_requests_against_one_compiled_set() -> None:
         other = Request("s3:GetObject", "arn:aws:s3:::home/dave/x", f"arn:aws:iam::111122223333:user/{name}")
         assert policy_set.evaluate(own).decision is Decision.ALLOWED
         assert policy_set.evaluate(other).decision is Decision.IMPLICIT_DENY
+
+
+def test_the_api_takes_dicts_text_and_plain_strings() -> None:
+    """compile() takes dicts and JSON text per slot, Request has a default principal, a decision equals its
+    value, and an explanation renders as text."""
+    from iam_tester.engine import DEFAULT_PRINCIPAL
+
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    deny = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}'
+    policy_set = PolicySet.compile(identity=[allow], scps=[[allow, deny]])
+    evaluation = policy_set.evaluate(Request(action="s3:GetObject", resource="arn:aws:s3:::b/k"))
+    assert evaluation.request.principal == DEFAULT_PRINCIPAL
+    assert evaluation.decision == "explicitDeny"
+    assert PolicySet.compile(identity=[allow]).evaluate(Request("s3:GetObject", "*")).decision == "allowed"
+    text = str(evaluation.explain())
+    assert text.startswith("explicitDeny: Deny statement Statement[0] in scp policy scps[0][1]")
+    assert "identity: allows" in text
+    with pytest.raises(InvalidArgumentError, match="must be a PolicyDocument, a dict or JSON text"):
+        PolicySet.compile(identity=[42])  # type: ignore[list-item]

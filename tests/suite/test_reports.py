@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from iam_tester.engine.tree import explanation_tree, plain_text
 from iam_tester.suite import RunResult, Status
 from iam_tester.suite.reports.json_report import json_report, write_json
 from iam_tester.suite.reports.junit import junit_xml, write_junit
 from iam_tester.suite.reports.text import render_text, summary_line
-from iam_tester.suite.reports.tree import explanation_tree, plain_text
 
 from .sample_results import LIST_ANY, PROTECT, sample_run
 

@@ -162,7 +162,7 @@ def explain(
         if output_format == "json":
             click.echo(json.dumps(_json(request, evaluation), indent=2))
         else:
-            from ..suite.reports.tree import explanation_tree
+            from ..engine.tree import explanation_tree
 
             console_for().print(explanation_tree(request, evaluation.explain()))
 

@@ -69,7 +69,7 @@ def extract(sources: tuple[str, ...], output_format: str, source_options: Source
 
 def text_lines(inventory: Inventory) -> list[str]:
     """The inventory for people: a block per principal and resource, then the unknown values."""
-    from ..suite.reports.tree import printable
+    from ..engine.tree import printable
 
     lines: list[str] = []
     for principal in inventory.principals:
@@ -92,7 +92,7 @@ def text_lines(inventory: Inventory) -> list[str]:
 
 
 def _policy_line(slot: str, policy: SourcePolicy) -> str:
-    from ..suite.reports.tree import printable
+    from ..engine.tree import printable
 
     statements = policy.document.get("Statement") if isinstance(policy.document, dict) else None
     count = len(statements) if isinstance(statements, list) else 1 if isinstance(statements, dict) else 0

@@ -4,8 +4,9 @@ Compile a :class:`PolicySet` once, then :meth:`PolicySet.evaluate` many :class:`
 frozen :class:`Evaluation` whose :meth:`~Evaluation.explain` builds the full :class:`Explanation` on demand.
 """
 
-from .policy_set import TRUST_ACTIONS, PolicySet
+from .policy_set import TRUST_ACTIONS, PolicyInput, PolicySet
 from .results import (
+    DEFAULT_PRINCIPAL,
     Decision,
     Evaluation,
     Explanation,
@@ -19,12 +20,14 @@ from .results import (
 )
 
 __all__ = [
+    "DEFAULT_PRINCIPAL",
     "TRUST_ACTIONS",
     "Decision",
     "Evaluation",
     "Explanation",
     "Mismatch",
     "Outcome",
+    "PolicyInput",
     "PolicySet",
     "PolicyType",
     "PolicyTypeTrace",

@@ -21,10 +21,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from typing import Any
 
 from ..errors import InvalidArgumentError, Location, PolicyUsageError
 from ..policy.arns import ACCOUNT_ID
 from ..policy.describe import shown
+from ..policy.load import ParsedText
 from ..policy.model import PolicyDocument, PolicyKind
 from .combine import DecisionInputs, Verdict, combine
 from .context import RequestState, build_context
@@ -34,7 +36,7 @@ from .principals import PrincipalKind, parse_request_principal
 from .requests import checked_action, checked_resource, checked_text
 from .results import Evaluation, Explanation, PolicyType, Request
 
-__all__ = ["TRUST_ACTIONS", "PolicySet"]
+__all__ = ["TRUST_ACTIONS", "PolicyInput", "PolicySet"]
 
 _NO_PRINCIPAL_KINDS = frozenset(
     {
@@ -85,26 +87,37 @@ class PolicySet:
     def compile(
         cls,
         *,
-        identity: Sequence[PolicyDocument] = (),
-        boundary: PolicyDocument | None = None,
-        session: PolicyDocument | None = None,
-        resource: PolicyDocument | None = None,
-        scps: Sequence[Sequence[PolicyDocument]] | None = None,
-        rcps: Sequence[Sequence[PolicyDocument]] | None = None,
+        identity: Sequence[PolicyInput] = (),
+        boundary: PolicyInput | None = None,
+        session: PolicyInput | None = None,
+        resource: PolicyInput | None = None,
+        scps: Sequence[Sequence[PolicyInput]] | None = None,
+        rcps: Sequence[Sequence[PolicyInput]] | None = None,
     ) -> PolicySet:
         """Compile the policies. ``scps``/``rcps`` are levels, the organization root first, then OUs, then the
         account; every SCP level must allow, and AWS's ``RCPFullAWSAccess`` is implied at every RCP level.
+
+        Each policy is a :class:`~iam_tester.policy.PolicyDocument`, or a dict or JSON text, checked here as
+        its slot's kind (a resource policy as a trust policy when it reads as one), raising
+        :class:`~iam_tester.errors.PolicyError` when it is malformed.
 
         Raises :class:`~iam_tester.errors.PolicyUsageError` for a document of the wrong kind for its slot or a
         condition value its operator cannot use, and :class:`~iam_tester.errors.InvalidArgumentError` for an
         SCP level with no policy (AWS always has one attached: ``FullAWSAccess`` unless replaced).
         """
-        for document in identity:
+        identity_docs = tuple(_document(d, "identity", f"identity[{i}]") for i, d in enumerate(identity))
+        singles = {
+            slot: None if given is None else _document(given, slot, slot)
+            for slot, given in (("boundary", boundary), ("session", session), ("resource", resource))
+        }
+        for document in identity_docs:
             _check_slot(document, "identity")
-        for slot, single in (("boundary", boundary), ("session", session), ("resource", resource)):
+        for slot, single in singles.items():
             if single is not None:
                 _check_slot(single, slot)
-        scp_levels = [list(level) for level in scps or ()]
+        scp_levels = [
+            [_document(d, "scp", f"scps[{i}][{j}]") for j, d in enumerate(lv)] for i, lv in enumerate(scps or ())
+        ]
         for index, level in enumerate(scp_levels):
             if not level:
                 raise InvalidArgumentError(
@@ -113,15 +126,22 @@ class PolicySet:
                 )
             for document in level:
                 _check_slot(document, "scp")
-        rcp_levels = [list(level) for level in rcps or ()]
+        rcp_levels = [
+            [_document(d, "rcp", f"rcps[{i}][{j}]") for j, d in enumerate(lv)] for i, lv in enumerate(rcps or ())
+        ]
         for level in rcp_levels:
             for document in level:
                 _check_slot(document, "rcp")
+
+        def one(policy_type: PolicyType, slot: str) -> CompiledPolicyType | None:
+            document = singles[slot]
+            return None if document is None else CompiledPolicyType.compile(policy_type, (document,))
+
         return cls(
-            identity=CompiledPolicyType.compile(PolicyType.IDENTITY, tuple(identity)),
-            boundary=CompiledPolicyType.compile(PolicyType.BOUNDARY, (boundary,)) if boundary else None,
-            session=CompiledPolicyType.compile(PolicyType.SESSION, (session,)) if session else None,
-            resource=CompiledPolicyType.compile(PolicyType.RESOURCE, (resource,)) if resource else None,
+            identity=CompiledPolicyType.compile(PolicyType.IDENTITY, identity_docs),
+            boundary=one(PolicyType.BOUNDARY, "boundary"),
+            session=one(PolicyType.SESSION, "session"),
+            resource=one(PolicyType.RESOURCE, "resource"),
             scps=tuple(CompiledPolicyType.compile(PolicyType.SCP, tuple(lv), i) for i, lv in enumerate(scp_levels)),
             rcps=tuple(CompiledPolicyType.compile(PolicyType.RCP, tuple(lv), i) for i, lv in enumerate(rcp_levels)),
         )
@@ -214,6 +234,46 @@ def _check_request(request: Request) -> None:
     checked_resource(checked_text(request.resource, "resource"))
     if not isinstance(request.context, Mapping):
         raise InvalidArgumentError(f"the request's context must be a mapping, not {shown(request.context)}")
+
+
+PolicyInput = PolicyDocument | Mapping[str, Any] | str
+"""A policy as :meth:`PolicySet.compile` takes it: a checked document, a dict, or JSON text."""
+
+_SLOT_KIND = {
+    "identity": PolicyKind.IDENTITY,
+    "boundary": PolicyKind.BOUNDARY,
+    "session": PolicyKind.SESSION,
+    "scp": PolicyKind.SCP,
+    "rcp": PolicyKind.RCP,
+}
+
+
+def _document(policy: object, slot: str, name: str) -> PolicyDocument:
+    """``policy`` as a checked document of its slot's kind."""
+    if isinstance(policy, PolicyDocument):
+        return policy
+    if isinstance(policy, (Mapping, str)):
+        from ..policy.kinds import infer_kind
+        from ..policy.validate import parse_policy
+
+        raw = policy
+        if isinstance(policy, str):
+            from ..policy.load import parse_json_text
+
+            parsed = parse_json_text(policy, name=name)
+            raw = {} if not isinstance(parsed, ParsedText) else parsed.raw
+        kind = _SLOT_KIND.get(slot) or (
+            PolicyKind.TRUST if infer_kind(raw) is PolicyKind.TRUST else PolicyKind.RESOURCE
+        )
+        return parse_policy(policy, kind=kind, name=name)
+    raise InvalidArgumentError(
+        f"the {slot} policy {name} must be a PolicyDocument, a dict or JSON text, not {shown(policy)}",
+        hint="read files with iam_tester.policy.load_policy_file",
+    )
+
+
+def _levels(levels: Sequence[Sequence[PolicyInput]] | None, slot: str) -> list[list[PolicyDocument]]:
+    return [[_document(d, slot, f"{slot}s[{i}][{j}]") for j, d in enumerate(lv)] for i, lv in enumerate(levels or ())]
 
 
 def _check_slot(document: PolicyDocument, slot: str) -> None:

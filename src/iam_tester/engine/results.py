@@ -13,6 +13,7 @@ from typing import Any
 from ..policy.model import Effect
 
 __all__ = [
+    "DEFAULT_PRINCIPAL",
     "Decision",
     "Evaluation",
     "Explanation",
@@ -26,8 +27,9 @@ __all__ = [
 ]
 
 
-class Decision(enum.Enum):
-    """AWS's three outcomes ("Policy evaluation logic", IAM User Guide)."""
+class Decision(str, enum.Enum):
+    """AWS's three outcomes ("Policy evaluation logic", IAM User Guide). A ``str``: a decision equals its
+    value (``evaluation.decision == "allowed"``)."""
 
     ALLOWED = "allowed"
     EXPLICIT_DENY = "explicitDeny"
@@ -57,21 +59,25 @@ class Outcome(enum.Enum):
     NO_MATCH = "noMatch"  # no statement applied: an implicit deny where this type must allow
 
 
+DEFAULT_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester"
+"""Who asks when a request, a suite or ``explain`` names no principal: a role in an example account."""
+
+
 @dataclass(frozen=True)
 class Request:
     """One request to decide.
 
-    ``principal`` is who asks: an IAM user, role, assumed-role session or federated-user ARN, an account
-    root ARN or ID, or a service principal (``s3.amazonaws.com``). ``resource_account`` is the account
-    owning the resource; when ``None`` it is read from the resource ARN, and for ARNs that carry no
-    account (S3) it is the principal's account. ``context`` maps condition keys (matched without regard
-    to case) to one value or a list of values; keys AWS derives from the principal (``aws:username``,
-    ``aws:PrincipalArn``, ...) are added when not given.
+    ``principal`` is who asks (default :data:`DEFAULT_PRINCIPAL`): an IAM user, role, assumed-role session or
+    federated-user ARN, an account root ARN or ID, or a service principal (``s3.amazonaws.com``).
+    ``resource_account`` is the account owning the resource; when ``None`` it is read from the resource ARN,
+    and for ARNs that carry no account (S3) it is the principal's account. ``context`` maps condition keys
+    (matched without regard to case) to one value or a list of values; keys AWS derives from the principal
+    (``aws:username``, ``aws:PrincipalArn``, ...) are added when not given.
     """
 
     action: str
     resource: str
-    principal: str
+    principal: str = DEFAULT_PRINCIPAL
     resource_account: str | None = None
     context: Mapping[str, str | Sequence[str]] = field(default_factory=dict, hash=False)
 
@@ -198,6 +204,15 @@ class Explanation:
             "policies": [p.to_dict() for p in self.policies],
             "context": {key: list(values) for key, values in self.context},
         }
+
+    def text(self, *, width: int = 120) -> str:
+        """The explanation as the plain-text tree ``iam-tester explain`` prints (without colours)."""
+        from .tree import explanation_tree, plain_text  # rich is imported only when text is asked for
+
+        return plain_text(explanation_tree(None, self), width=width)
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
-from ..engine.results import Decision, Request
+from ..engine.results import DEFAULT_PRINCIPAL, Decision, Request
 from ..errors import Location
 from ..policy.findings import Finding
 from ..policy.model import PolicyDocument
@@ -31,7 +31,6 @@ __all__ = [
 
 # Who asks when a suite (or `explain`) names no principal: a role in the account the AWS
 # documentation uses for examples. A role ARN stands for any of its sessions.
-DEFAULT_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester"
 
 ContextValue: TypeAlias = "str | tuple[str, ...]"
 

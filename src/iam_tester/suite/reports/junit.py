@@ -17,9 +17,9 @@ import re
 import xml.etree.ElementTree as ET
 from typing import IO
 
+from ...engine.tree import explanation_tree, plain_text, reason, ref_text
 from ...policy.findings import Finding
 from ..results import CaseResult, RunResult, Status
-from .tree import explanation_tree, plain_text, reason, ref_text
 
 __all__ = ["junit_xml", "write_junit"]
 

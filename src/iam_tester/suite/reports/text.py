@@ -7,8 +7,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from ...engine.tree import DECISION_STYLES, explanation_tree, printable, reason, ref_text
 from ..results import CaseResult, RunResult, Status
-from .tree import DECISION_STYLES, explanation_tree, printable, reason, ref_text
 
 __all__ = ["render_text", "summary_line"]
 
