@@ -6,6 +6,7 @@ of ``--repeat``:
 1. ``access`` over the whole catalog for a realistic policy set: PowerUserAccess (an Allow with ``NotAction``,
    so all ~22,000 catalog actions are candidates) and a developer policy with conditions and policy variables,
    a permissions boundary, and a three-level SCP chain (a region deny with ``NotAction`` at the OU level);
+   and, for comparison, the developer policy alone under the same boundary and SCPs (a few services reached);
 2. ``diff`` of two realistic policies: a 12-statement developer policy and a revision that widens an action,
    a resource, an IP range and a tag condition, and drops a Deny;
 3. ``access --all-principals`` over a generated account snapshot (``gaad:``) of ``--roles`` roles (default
@@ -373,6 +374,12 @@ def main() -> None:
         seconds, _, out = _time([*access, "--format", "json"], args.repeat)
         actions = len(json.loads(out)["actions"])
         print(f"access, whole catalog, realistic set:  {seconds:6.2f} s  ({actions} actions allowed; goal 0.5 s)")
+
+        developer_only = [cli, "access", p["developer.json"], "--boundary", p["boundary.json"]]
+        developer_only += ["--scp", p["scp-root.json"], "--scp", p["scp-ou.json"], "--scp", p["scp-account.json"]]
+        seconds, _, out = _time([*developer_only, "--format", "json"], args.repeat)
+        actions = len(json.loads(out)["actions"])
+        print(f"access, developer policy alone, same caps: {seconds:6.2f} s  ({actions} actions allowed)")
 
         seconds, code, out = _time(
             [cli, "diff", p["developer.json"], p["developer-v2.json"], "--format", "json"], args.repeat

@@ -5,7 +5,8 @@ permissions boundary, a 3-level SCP chain) and a 20,000-case suite of varied req
 actions, resources, contexts; a tenth of the cases override a slot, so several policy sets are
 compiled), with expectations filled in from the Python API. Then it times, best of ``--repeat``:
 
-- ``iam-tester check --format json`` on the suite (YAML and JSON), as a whole process;
+- ``iam-tester check --format json`` on the suite (YAML and JSON, and JSON whose suite-wide policy draws a
+  warning), as a whole process;
 - the same command on a one-case suite (start-up: interpreter, imports, one load and compile);
 - the split, in a fresh process each time: loading the suite, deciding the cases, writing the report.
 
@@ -143,6 +144,8 @@ def _resource(action: str, rng: random.Random, user: str, team: str) -> str:
         return f"arn:aws:s3:::data/{folder}/file-{rng.randrange(1000)}.csv"
     if service == "dynamodb":
         return f"arn:aws:dynamodb:{rng.choice(REGIONS)}:{ACCOUNT}:table/{rng.choice(['orders', 'audit'])}"
+    if action == "ec2:DescribeInstances":
+        return "*"  # it takes no resource ARN: a request for an instance's ARN is one AWS never makes
     if service == "ec2":
         return f"arn:aws:ec2:{rng.choice(REGIONS)}:{ACCOUNT}:instance/i-{rng.randrange(16**8):08x}"
     if service == "kms":
@@ -184,8 +187,9 @@ def _case(index: int, rng: random.Random) -> dict[str, Any]:
     return case
 
 
-def generate(directory: Path, cases: int) -> tuple[Path, Path, Path]:
-    """Write the policies and three suites (YAML, JSON, one case); fill in expectations from the API."""
+def generate(directory: Path, cases: int) -> tuple[Path, Path, Path, Path]:
+    """Write the policies and four suites (YAML, JSON, one case, JSON with a warning); fill in expectations
+    from the API."""
     (directory / "policies").mkdir()
     for name, document in POLICIES.items():
         (directory / "policies" / name).write_text(json.dumps(document, indent=2), encoding="utf-8")
@@ -214,7 +218,13 @@ def generate(directory: Path, cases: int) -> tuple[Path, Path, Path]:
     as_yaml.write_text(_yaml(suite), encoding="utf-8")
     tiny = directory / "tiny.yaml"
     tiny.write_text(_yaml({**suite, "cases": suite["cases"][:1]}), encoding="utf-8")
-    return as_yaml, as_json, tiny
+    # The same suite, with a suite-wide policy written inline that draws one warning (a typo'd action):
+    # placing that warning at its line and column must not cost a pass over the whole file.
+    typo = _policy(_statement("Typo", "Allow", "s3:GetObjects", "*"))
+    warned = {**suite, "policies": {**suite["policies"], "identity": [*suite["policies"]["identity"], typo]}}
+    with_warning = directory / "suite-warning.json"
+    with_warning.write_text(json.dumps(warned), encoding="utf-8")
+    return as_yaml, as_json, tiny, with_warning
 
 
 def _yaml(data: Any) -> str:
@@ -294,16 +304,16 @@ def main() -> None:
         _split(args.split)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        as_yaml, as_json, tiny = generate(Path(tmp), args.cases)
+        as_yaml, as_json, tiny, with_warning = generate(Path(tmp), args.cases)
         n = args.cases
         startup = whole_process(tiny, args.repeat)
         rows = []
-        for label, suite in (("YAML", as_yaml), ("JSON", as_json)):
+        for label, suite in (("YAML", as_yaml), ("JSON", as_json), ("JSON + 1 warning", with_warning)):
             rows.append((label, whole_process(suite, args.repeat), split_in_child(suite, args.repeat)))
     print(f"\n`iam-tester check --format json`, {n:,} cases, best of {args.repeat} (shared 2-core machine, under load)")
     print(f"  start-up alone (one-case suite):  {startup * 1000:8.0f} ms")
     for label, total, phases in rows:
-        print(f"  whole process, {label} suite:       {total * 1000:8.0f} ms  -> {n / total:9,.0f} cases/s")
+        print(f"  whole process, {label + ' suite:':24} {total * 1000:8.0f} ms  -> {n / total:9,.0f} cases/s")
         split = ", ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in phases.items())
         print(f"    split (measured in a fresh process): {split}")
         print(f"    deciding alone: {n / phases['decide']:,.0f} cases/s")

@@ -175,9 +175,13 @@ def explore(
             vector = tuple(p.accepts(m) for p, m in zip(predicates, state[offset:], strict=True))
             found.setdefault(vector, text)
         for char in alphabet:
-            following = tuple(language.step(mask, char) for language, mask in zip(languages, state, strict=True))
-            if universe is not None and not following[0]:
-                continue
+            if universe is not None:
+                first = universe.step(state[0], char)
+                if not first:
+                    continue  # no resource of the universe goes on this way
+                following = (first, *(p.step(m, char) for p, m in zip(predicates, state[1:], strict=True)))
+            else:
+                following = tuple(language.step(mask, char) for language, mask in zip(languages, state, strict=True))
             if following in seen:
                 continue
             if len(seen) >= limit:

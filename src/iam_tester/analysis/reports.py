@@ -24,6 +24,15 @@ def _context(context: object) -> str:
     return ", ".join(f"{k}={v if isinstance(v, str) else list(v)}" for k, v in pairs.items())
 
 
+def _when(conditions: dict[str, dict[str, list[str]]]) -> str:
+    """A Condition block as one line: ``StringLike aws:PrincipalTag/team fin*; Bool aws:SecureTransport true``."""
+    return "; ".join(
+        f"{operator} {key} {' or '.join(values)}"
+        for operator, keys in conditions.items()
+        for key, values in keys.items()
+    )
+
+
 def _names(names: Sequence[str], total: int | None = None) -> str:
     if total is not None and len(names) == total and total > 1:
         return f"all {total}"
@@ -112,7 +121,7 @@ def diff_text(report: DiffReport, old_name: str, new_name: str) -> str:
             who = f" for {first.principal}" if first.principal else ""
             lines.append(f"  {sign} {_names(actions)} on {first.resource}{who}")
             if first.conditions:
-                lines.append(f"      when {first.conditions}")
+                lines.append(f"      when {_when(first.conditions)}")
             witness = first.witness
             lines.append(f"      e.g. {_example(witness)}")
         lines.append("")
@@ -194,7 +203,7 @@ def exposure_text(report: ExposureReport) -> str:
         first = firsts[key]
         lines.append(f"  {first.who}: {_names(actions)} on {first.resource}")
         if first.conditions:
-            lines.append(f"      when {first.conditions}")
+            lines.append(f"      when {_when(first.conditions)}")
         witness = first.witness
         lines.append(
             f"      e.g. {witness.action} on {witness.resource} by {witness.principal} with {_context(witness.context)}"

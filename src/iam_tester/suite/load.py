@@ -388,17 +388,19 @@ class _SuiteBuilder:
         merged: dict[str, ContextValue] = dict(inherited)
         lowered = {key.lower(): key for key in merged}
         for key, value in raw.items():
-            if not isinstance(key, str) or not key:
+            if type(key) is not str or not key:
                 raise self.text.error(
                     f"a context key must be a non-empty string, not {kind_of(key)}", (*where, str(key)), key=True
                 )
-            previous = lowered.pop(key.lower(), None)
+            lower = key.lower()
+            previous = lowered.pop(lower, None)
             if previous is not None:
                 del merged[previous]
             if value is None:
                 continue
-            merged[key] = self.context_value(value, (*where, key))
-            lowered[key.lower()] = key
+            # A plain string (the common case) needs no conversion.
+            merged[key] = value if type(value) is str else self.context_value(value, (*where, key))
+            lowered[lower] = key
         return merged
 
     def context_value(self, value: Any, where: tuple[PathPart, ...]) -> ContextValue:

@@ -51,18 +51,22 @@ class Expectation(enum.Enum):
 
     def matches(self, decision: Decision) -> bool:
         """Whether ``decision`` meets this expectation."""
-        if self is Expectation.DENIED:
-            return decision is not Decision.ALLOWED
-        return Decision(self.value) is decision
+        return decision in _MEETS[self]
 
     @classmethod
     def parse(cls, text: str) -> Expectation | None:
         """The expectation spelled ``text`` (case-insensitively), or ``None``."""
-        wanted = text.strip().lower()
-        for member in cls:
-            if member.value.lower() == wanted:
-                return member
-        return None
+        return _SPELLED.get(text.strip().lower())
+
+
+# Looked up once per case: plain dicts, not enum attribute look-ups.
+_MEETS = {
+    Expectation.ALLOWED: frozenset({Decision.ALLOWED}),
+    Expectation.DENIED: frozenset({Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY}),
+    Expectation.EXPLICIT_DENY: frozenset({Decision.EXPLICIT_DENY}),
+    Expectation.IMPLICIT_DENY: frozenset({Decision.IMPLICIT_DENY}),
+}
+_SPELLED = {member.value.lower(): member for member in Expectation}
 
 
 @dataclass(frozen=True)

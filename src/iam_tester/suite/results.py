@@ -21,6 +21,9 @@ class Status(enum.Enum):
     UNCHECKED = "unchecked"
 
 
+_STATUS = {None: Status.UNCHECKED, True: Status.PASSED, False: Status.FAILED}
+
+
 @dataclass(frozen=True)
 class CaseResult:
     """One case, the evaluator's answer, and whether it met the expectation."""
@@ -29,18 +32,15 @@ class CaseResult:
     case: Case
     evaluation: Evaluation
 
-    @property
+    @cached_property
     def ok(self) -> bool | None:
         """``True``/``False`` against the expectation; ``None`` when the case has none."""
         expect = self.case.expect
         return None if expect is None else expect.matches(self.evaluation.decision)
 
-    @property
+    @cached_property
     def status(self) -> Status:
-        ok = self.ok
-        if ok is None:
-            return Status.UNCHECKED
-        return Status.PASSED if ok else Status.FAILED
+        return _STATUS[self.ok]
 
 
 @dataclass(frozen=True)

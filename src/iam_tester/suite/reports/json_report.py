@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from ...engine.results import StatementRef
 from ...policy.findings import Finding
 from ..results import CaseResult, RunResult, Status
 
@@ -35,7 +36,8 @@ def warning_to_dict(warning: Finding) -> dict[str, Any]:
     return {"file": warning.location.source, **warning.to_dict()}
 
 
-def case_to_dict(result: CaseResult) -> dict[str, Any]:
+def case_to_dict(result: CaseResult, *, reasons: bool = True) -> dict[str, Any]:
+    """One case as the report gives it (``reasons=False``: without the ``reasons`` list, which the writer adds)."""
     case, evaluation = result.case, result.evaluation
     data: dict[str, Any] = {
         "suite": result.suite.path,
@@ -47,8 +49,9 @@ def case_to_dict(result: CaseResult) -> dict[str, Any]:
         "expect": case.expect.value if case.expect else None,
         "ok": result.ok,
         "summary": evaluation.summary,
-        "reasons": [ref.to_dict() for ref in evaluation.deciding],
     }
+    if reasons:
+        data["reasons"] = [ref.to_dict() for ref in evaluation.deciding]
     if result.status is Status.FAILED:
         data["explanation"] = evaluation.explain().to_dict()
     return data
@@ -60,8 +63,20 @@ def write_json(run: RunResult, stream: IO[str]) -> None:
     warnings = json.dumps([warning_to_dict(w) for w in run.warnings])
     stream.write(f'{{"passed": {run.passed}, "failed": {run.failed}, "warnings": {warnings}, "cases": [')
     separator = "\n  "
+    # The same statements decide many cases: their "reasons" are encoded once. The key is the statements'
+    # ids, and the entry keeps them alive, so no other object can take one of those ids meanwhile.
+    reasons: dict[tuple[int, ...], tuple[tuple[StatementRef, ...], str]] = {}
     for result in run.results:
         stream.write(separator)
-        stream.write(json.dumps(case_to_dict(result)))
         separator = ",\n  "
+        if result.status is Status.FAILED:
+            stream.write(json.dumps(case_to_dict(result)))
+            continue
+        deciding = result.evaluation.deciding
+        key = tuple(map(id, deciding))
+        found = reasons.get(key)
+        if found is None:
+            found = reasons[key] = (deciding, json.dumps([ref.to_dict() for ref in deciding]))
+        head = json.dumps(case_to_dict(result, reasons=False))
+        stream.write(f'{head[:-1]}, "reasons": {found[1]}}}')
     stream.write("\n]}\n" if run.results else "]}\n")
