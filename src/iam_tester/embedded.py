@@ -176,6 +176,12 @@ class EmbeddedAws:
         moto in-process (``mock_aws``) should switch it off between the tests that use this server."""
         self._post("/moto-api/reset-auth", b"0" if enabled else b"inf")
 
+    @classmethod
+    def running(cls) -> EmbeddedAws | None:
+        """The embedded AWS running in this process, if any (only one can: see the module's docstring)."""
+        with _running_lock:
+            return _running
+
     # -- what users need -------------------------------------------------------------------------
     @property
     def endpoint_url(self) -> str:

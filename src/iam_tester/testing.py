@@ -6,11 +6,13 @@ event system — below botocore's retry layer, above the network — so the code
 that response as AWS's answer, including for retries. Register handlers *before* the code under test
 creates its clients (clients copy the session's handlers when they are made).
 
-The error bodies are the query protocol's XML, which is what IAM and STS speak.
+Error bodies are written in the protocol of the service answered (:func:`error_response`): the query
+protocol's XML for IAM and STS, EC2's own XML, S3's REST-XML, the JSON and REST-JSON protocols' JSON.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import urllib.error
@@ -33,6 +35,7 @@ __all__ = [
     "FaultInjector",
     "PropagationSimulator",
     "error_response",
+    "protocol_of",
     "sandbox_role_names",
 ]
 
@@ -45,17 +48,58 @@ class _Body:
         yield self._data
 
 
-def error_response(code: str, message: str = "injected by iam_tester.testing", status: int = 400) -> AWSResponse:
-    """An HTTP response carrying an AWS error, as IAM and STS (query protocol) send it."""
-    body = (
-        '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
-        f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
-        "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
-    ).encode()
+_REQUEST_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def error_response(
+    code: str, message: str = "injected by iam_tester.testing", status: int = 400, *, protocol: str = "query"
+) -> AWSResponse:
+    """An HTTP response carrying an AWS error as a service of ``protocol`` sends it: ``query`` (IAM, STS,
+    SNS), ``ec2``, ``rest-xml`` (S3), ``json`` (DynamoDB, KMS) or ``rest-json`` (Lambda); botocore's
+    parser for that protocol reads it back."""
     headers = HTTPHeaders()
-    headers["Content-Type"] = "text/xml"
-    headers["x-amzn-RequestId"] = "00000000-0000-0000-0000-000000000000"
-    return AWSResponse("https://injected.invalid/", status, headers, _Body(body))
+    headers["x-amzn-RequestId"] = _REQUEST_ID
+    text = _xml_escape(message)
+    if protocol == "json":
+        headers["Content-Type"] = "application/x-amz-json-1.0"
+        body = json.dumps({"__type": f"com.amazonaws.injected#{code}", "message": message})
+    elif protocol == "rest-json":
+        headers["Content-Type"] = "application/json"
+        headers["x-amzn-ErrorType"] = f"{code}:http://internal.amazon.com/coral/com.amazonaws.injected/"
+        body = json.dumps({"message": message})
+    elif protocol == "rest-xml":
+        headers["Content-Type"] = "application/xml"
+        body = f"<Error><Code>{code}</Code><Message>{text}</Message><RequestId>{_REQUEST_ID}</RequestId></Error>"
+    elif protocol == "ec2":
+        headers["Content-Type"] = "text/xml"
+        body = (
+            f"<Response><Errors><Error><Code>{code}</Code><Message>{text}</Message></Error></Errors>"
+            f"<RequestID>{_REQUEST_ID}</RequestID></Response>"
+        )
+    else:
+        headers["Content-Type"] = "text/xml"
+        body = (
+            '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+            f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{text}</Message></Error>"
+            f"<RequestId>{_REQUEST_ID}</RequestId></ErrorResponse>"
+        )
+    return AWSResponse("https://injected.invalid/", status, headers, _Body(body.encode()))
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def protocol_of(session: boto3.Session, event_name: str) -> str:
+    """The protocol of the service an event (``before-send.s3.GetObject``) is about; ``query`` if unknown."""
+    service = event_name.split(".")[1]
+    from botocore.exceptions import DataNotFoundError
+
+    try:
+        model = session._session.get_service_model(service)  # boto3 exposes no public accessor
+    except DataNotFoundError:  # a service whose event name is not its model's name: the common protocol
+        return "query"
+    return str(model.metadata.get("protocol", "query"))
 
 
 @dataclass(frozen=True)
@@ -147,7 +191,26 @@ class FaultInjector:
                 return None
             with self._lock:
                 self.injected.append((operation, number, code))
-            return error_response(code, message, status)
+            return error_response(code, message, status, protocol=protocol_of(self._session, event_name))
+
+        _register(self._session, f"before-send.{operation}", handler)
+
+    def hang(self, operation: str, *, until: threading.Event, occurrence: int = 1) -> None:
+        """Make request number ``occurrence`` of ``operation`` hang — no answer — until ``until`` is set;
+        it is then answered with a 500 (the test is over; nobody should be waiting for it any more)."""
+
+        def handler(event_name: str, **_: Any) -> AWSResponse | None:
+            with self._lock:
+                self._seen[operation] += 1
+                number = self._seen[operation]
+            if number != occurrence:
+                return None
+            with self._lock:
+                self.injected.append((operation, number, "hang"))
+            until.wait()
+            return error_response(
+                "InternalFailure", "the hang ended", 500, protocol=protocol_of(self._session, event_name)
+            )
 
         _register(self._session, f"before-send.{operation}", handler)
 
@@ -182,8 +245,12 @@ class PropagationSimulator:
     """IAM's eventual consistency, simulated: AssumeRole on a role is refused with ``AccessDenied`` for
     ``assume_refused_for`` seconds after CreateRole returned it, and credentials from AssumeRole are
     refused with ``InvalidClientTokenId`` for ``keys_refused_for`` seconds after they were issued.
+    With ``policy_refused_for``, the role's policy is not in force for that many seconds after CreateRole:
+    every call made with its credentials (other than to STS, which needs no permission for
+    GetCallerIdentity) is refused with ``AccessDenied``, in the protocol of the service called.
 
-    ``accepted_at`` records, per role ARN and per access key, when the first request was let through.
+    ``accepted_at`` records, per role ARN and per access key, when the first request was let through;
+    ``policy_denials`` counts the calls refused because the policy was not in force yet.
     """
 
     def __init__(
@@ -192,10 +259,15 @@ class PropagationSimulator:
         *,
         assume_refused_for: float = 2.0,
         keys_refused_for: float = 1.0,
+        policy_refused_for: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.assume_refused_for = assume_refused_for
         self.keys_refused_for = keys_refused_for
+        self.policy_refused_for = policy_refused_for
+        self._session = session
+        self._key_roles: dict[str, str] = {}  # access key -> the ARN of the role it was issued for
+        self.policy_denials = 0
         self._clock = clock
         self._lock = threading.Lock()
         self.role_created_at: dict[str, float] = {}
@@ -213,8 +285,13 @@ class PropagationSimulator:
     def _keys_issued(self, parsed: dict[str, Any], **_: Any) -> None:
         credentials = parsed.get("Credentials")
         if credentials:
+            # arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION: the role is found by its name
+            role_name = str(parsed.get("AssumedRoleUser", {}).get("Arn", "")).split("/")[1:2]
             with self._lock:
                 self.keys_issued_at[credentials["AccessKeyId"]] = self._clock()
+                for role_arn in self.role_created_at:
+                    if role_name and role_arn.rsplit("/", 1)[-1] == role_name[0]:
+                        self._key_roles[credentials["AccessKeyId"]] = role_arn
 
     def _gate(self, event_name: str, request: Any, **_: Any) -> AWSResponse | None:
         now = self._clock()
@@ -228,6 +305,19 @@ class PropagationSimulator:
                 )
             if key is not None and issued is not None:
                 self.accepted_at.setdefault(key, now)
+            created = self.role_created_at.get(self._key_roles.get(key or "", ""))
+            if (
+                created is not None
+                and now - created < self.policy_refused_for
+                and not event_name.startswith("before-send.sts.")
+            ):
+                self.policy_denials += 1
+                return error_response(
+                    "AccessDenied",
+                    "not authorized: the role's policy is not in force yet (simulated)",
+                    403,
+                    protocol=protocol_of(self._session, event_name),
+                )
             if event_name == "before-send.sts.AssumeRole":
                 role_arn = _form(request).get("RoleArn", "")
                 created = self.role_created_at.get(role_arn)

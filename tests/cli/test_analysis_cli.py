@@ -135,3 +135,84 @@ def test_access_witnesses_are_given_on_request() -> None:
     assert all("witness" not in a for a in plain)
     full = json.loads(run("access", READER, "--witnesses", "--format", "json").stdout)["actions"]
     assert all(a["witness"]["action"] == a["action"] for a in full)
+
+
+PLAN = str(ROOT / "examples" / "sources" / "plan.json")
+
+
+def _plan(before: list[str], after: list[str]) -> dict[str, object]:
+    """A plan that changes role app's inline policy from allowing ``before`` to allowing ``after``."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role: dict[str, object] = {
+        "name": "app",
+        "path": "/",
+        "arn": "arn:aws:iam::111122223333:role/app",
+        "assume_role_policy": json.dumps(trust),
+    }
+
+    def policy(actions: list[str]) -> dict[str, object]:
+        document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+        return {"name": "app", "role": "app", "policy": json.dumps(document)}
+
+    def entry(kind: str, values: dict[str, object]) -> dict[str, object]:
+        return {"address": f"{kind}.app", "mode": "managed", "type": kind, "name": "app", "values": values}
+
+    changes = [
+        {
+            **{k: v for k, v in entry(kind, {}).items() if k != "values"},
+            "change": {"actions": ["update"], "after": values, "after_unknown": {}},
+        }
+        for kind, values in (("aws_iam_role", role), ("aws_iam_role_policy", policy(after)))
+    ]
+    prior = [entry("aws_iam_role", role), entry("aws_iam_role_policy", policy(before))]
+    return {
+        "format_version": "1.2",
+        "resource_changes": changes,
+        "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": prior}}},
+    }
+
+
+def test_diff_of_a_plan_compares_before_and_after(tmp_path: Path) -> None:
+    """A single tfplan: compares the state before the plan with the planned one, principal by principal."""
+    result = run("diff", f"tfplan:{PLAN}", "--format", "json")
+    assert result.exit_code == 1, result.output  # the example plan creates everything
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_plan(["sqs:SendMessage"], ["sqs:SendMessage", "sqs:DeleteQueue"])))
+    found = json.loads(run("diff", f"tfplan:{plan}", "--format", "json").stdout)
+    assert {(f["principal"], f["action"]) for f in found["new_access"]} == {("aws_iam_role.app", "sqs:DeleteQueue")}
+    assert found["removed_access"] == []
+    plan.write_text(json.dumps(_plan(["sqs:SendMessage"], ["sqs:SendMessage"])))
+    unchanged = run("diff", f"tfplan:{plan}")
+    assert unchanged.exit_code == 0, unchanged.output
+    assert "Result: no new access." in unchanged.stdout
+
+
+def test_diff_of_two_snapshots_names_the_principal(tmp_path: Path) -> None:
+    """gaad: against gaad: compares each principal's policies by id; a widened inline policy is new access."""
+    data = json.loads(Path(SNAPSHOT).read_text())
+    widened = json.loads(json.dumps(data))
+    role = next(r for r in widened["RoleDetailList"] if r["RoleName"] == "ci-runner")
+    role["RolePolicyList"].append(
+        {
+            "PolicyName": "extra",
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}],
+            },
+        }
+    )
+    after = tmp_path / "after.json"
+    after.write_text(json.dumps(widened))
+    result = run("diff", f"gaad:{SNAPSHOT}", f"gaad:{after}", "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)
+    assert {(f["principal"], f["action"]) for f in found["new_access"]} == {
+        ("arn:aws:iam::111122223333:role/ci-runner", "sqs:SendMessage")
+    }
+    assert found["removed_access"] == []
+    assert run("diff", f"gaad:{SNAPSHOT}", READER).exit_code == 2  # a source against a file

@@ -5,7 +5,8 @@ A case file has a ``doc`` (the AWS documentation page its cases come from; a cas
 (``null`` removes a default; ``identity`` list, ``boundary``, ``session``, ``resource``, ``trust``, and ``scps``
 and ``rcps`` as lists of levels),
 ``request`` (``action``, ``resource``, ``principal``, ``resource_account``, ``context``), ``expect`` and optionally
-``deciding`` (``type:policy:statement`` strings, in order).
+``deciding`` (``type:policy:statement`` strings, in order) and ``because`` (text the decision's summary contains:
+its reason and, for AWS's own protections, its page).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Case:
     request: dict[str, Any]
     expect: str
     deciding: tuple[str, ...] | None
+    because: str | None = None
 
     @property
     def id(self) -> str:
@@ -95,6 +97,7 @@ def load_cases() -> list[Case]:
                     request=request,
                     expect=raw["expect"],
                     deciding=tuple(deciding) if deciding is not None else None,
+                    because=raw.get("because"),
                 )
             )
     return cases

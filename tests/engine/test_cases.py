@@ -28,6 +28,8 @@ def test_every_topic_has_cases() -> None:
         "cross_account",
         "principals",
         "derived_context",
+        "aws_protections",
+        "partitions",
     }
     assert expected <= topics
 
@@ -41,6 +43,8 @@ def test_case(case: Case) -> None:
     if case.deciding is not None:
         got = [f"{r.policy_type.value}:{r.policy}:{r.statement}" for r in evaluation.deciding]
         assert got == list(case.deciding), evaluation.summary
+    if case.because is not None:
+        assert case.because in evaluation.summary
     # The explanation, computed separately, tells the same story.
     explanation = evaluation.explain()
     assert explanation.decision is evaluation.decision

@@ -12,6 +12,7 @@ actions are reported as undecided, which a gate counts as new access.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..engine import PolicySet, PolicyType
@@ -23,10 +24,11 @@ from ..policy.validate import parse_policy
 from .access import delegating_policy
 from .classes import action_classes, scan
 from .findings import deduplicated, finding_for
+from .inventory import PrincipalPolicies
 from .results import DiffReport, Finding, Undecided
 from .search import Caller, Party, Search, statements_of
 
-__all__ = ["DIFF_KINDS", "diff_policies"]
+__all__ = ["DIFF_KINDS", "diff_policies", "diff_principal"]
 
 DIFF_KINDS = ("identity", "boundary", "session", "scp", "rcp", "resource", "trust")
 """Where the compared policy sits (``--type``)."""
@@ -75,12 +77,29 @@ def diff_policies(
         raise InvalidArgumentError(f"unknown policy type {kind!r}", hint=f"use one of: {', '.join(DIFF_KINDS)}")
     catalog = catalog or get_catalog()
     account = account or _account_named(old, new) or _ACCOUNT
+    return _diff(_settings(old, new, kind, account), _SLOT_TYPES[kind], catalog)
+
+
+def diff_principal(
+    old: PrincipalPolicies | None, new: PrincipalPolicies, *, account: str, catalog: Catalog | None = None
+) -> DiffReport:
+    """Compare what a principal's identity policies and boundary allow in two versions (``old`` ``None``: the
+    principal is new, and so is everything it may do). Findings name the principal by its id."""
+    caller = Caller(new.arn or f"arn:aws:iam::{account}:role/iam-tester-witness", account, fixed=new.arn is not None)
+    delegating = delegating_policy(account)
+    empty = PolicySet.compile(resource=delegating)
+    old_set = PolicySet.compile(identity=old.identity, boundary=old.boundary, resource=delegating) if old else empty
+    new_set = PolicySet.compile(identity=new.identity, boundary=new.boundary, resource=delegating)
+    return _diff([_Setting(caller, old_set, new_set, new.id)], PolicyType.IDENTITY, catalog or get_catalog())
+
+
+def _diff(settings: Sequence[_Setting], slot: PolicyType, catalog: Catalog) -> DiffReport:
     new_access: list[Finding] = []
     removed: list[Finding] = []
     undecided: list[Undecided] = []
-    for setting in _settings(old, new, kind, account):
+    for setting in settings:
         for granting, other, out in ((setting.new, setting.old, new_access), (setting.old, setting.new, removed)):
-            findings, gaps = _compare(granting, other, setting, _SLOT_TYPES[kind], catalog)
+            findings, gaps = _compare(granting, other, setting, slot, catalog)
             out.extend(findings)
             if out is new_access:
                 undecided.extend(gaps)

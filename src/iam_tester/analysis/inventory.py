@@ -7,15 +7,27 @@ source cannot know (a policy known only after apply, an attachment defined elsew
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import InvalidArgumentError
 from ..policy import PolicyDocument
-from ..sources import Inventory, SourcePolicy, SourcePrincipal
+from ..policy.sourcemap import PathPart, SourceMap
+from ..sources import Inventory, SourcePolicy, SourcePrincipal, SourceResource, SourceSpec
+from ..sources.build import finish
+from ..sources.files import read_json_file
+from ..sources.tfplan import plan_draft
 from ..sources.validation import validate_source_policy
+from .results import DiffReport
 
-__all__ = ["PrincipalPolicies", "principal_policies", "principals_of"]
+__all__ = [
+    "PrincipalPolicies",
+    "diff_inventories",
+    "plan_before_and_after",
+    "principal_policies",
+    "principals_of",
+]
 
 
 @dataclass(frozen=True)
@@ -62,3 +74,93 @@ def principals_of(
             chosen.append(found)
     for found in chosen:
         yield principal_policies(found, allow_unknown=allow_unknown)
+
+
+def diff_inventories(old: Inventory, new: Inventory, *, allow_unknown: bool = False) -> DiffReport:
+    """What the principals and resources of ``new`` allow that those of ``old`` do not, matched by id: each
+    principal's identity policies and boundary, each role's trust policy, each resource's policy. A principal
+    or resource only in ``new`` brings all its access as new; one only in ``old``, as removed."""
+    from .diff import diff_principal
+
+    reports: list[DiffReport] = []
+    old_principals = {p.id: p for p in old.principals}
+    new_principals = {p.id: p for p in new.principals}
+    for ref in sorted(old_principals.keys() | new_principals.keys()):
+        before, after = old_principals.get(ref), new_principals.get(ref)
+        account = _account(after or before)
+        if after is not None:
+            found_before = principal_policies(before, allow_unknown=allow_unknown) if before else None
+            reports.append(
+                diff_principal(found_before, principal_policies(after, allow_unknown=allow_unknown), account=account)
+            )
+        elif before is not None:
+            gone = diff_principal(None, principal_policies(before, allow_unknown=allow_unknown), account=account)
+            reports.append(DiffReport((), gone.new_access, ()))
+        trusts = (before.trust if before else None, after.trust if after else None)
+        if any(trusts):
+            reports.append(_documents_diff(trusts, "trust", account, ref))
+    old_resources = {r.id: r for r in old.resources}
+    new_resources = {r.id: r for r in new.resources}
+    for ref in sorted(old_resources.keys() | new_resources.keys()):
+        policies = (_policy_of(old_resources.get(ref)), _policy_of(new_resources.get(ref)))
+        if any(policies):
+            resource = new_resources.get(ref) or old_resources.get(ref)
+            reports.append(_documents_diff(policies, "resource", _account(resource), ref))
+    return DiffReport(
+        tuple(f for r in reports for f in r.new_access),
+        tuple(f for r in reports for f in r.removed_access),
+        tuple(u for r in reports for u in r.undecided),
+    )
+
+
+def _policy_of(resource: SourceResource | None) -> SourcePolicy | None:
+    return resource.policy if resource is not None else None
+
+
+def _account(found: SourcePrincipal | SourceResource | None) -> str:
+    arn = found.arn if found is not None else None
+    parts = arn.split(":") if arn else []
+    return parts[4] if len(parts) > 4 and parts[4].isdigit() else "111122223333"
+
+
+def _documents_diff(
+    policies: tuple[SourcePolicy | None, SourcePolicy | None], kind: str, account: str, ref: str
+) -> DiffReport:
+    """One resource or trust policy in two versions; a missing version allows nothing."""
+    from .diff import diff_policies
+
+    documents = [_document(p) if p is not None else None for p in policies]
+    template = next(d for d in documents if d is not None)
+    empty = dataclasses.replace(template, statements=(), name=f"(no policy on {ref})")
+    old, new = (d if d is not None else empty for d in documents)
+    report = diff_policies(old, new, kind=kind, account=account)
+    label = lambda f: dataclasses.replace(f, principal=f"{f.principal} on {ref}" if f.principal else ref)  # noqa: E731
+    return DiffReport(tuple(map(label, report.new_access)), tuple(map(label, report.removed_access)), report.undecided)
+
+
+def plan_before_and_after(spec: SourceSpec) -> tuple[Inventory, Inventory]:
+    """A Terraform plan as two inventories: the state before it (its ``prior_state``, read like a state's
+    ``values``; empty for a first apply) and the state it plans ("Terraform JSON output format")."""
+    data, source_map = read_json_file(spec.file, spec.display, "Terraform plan JSON")
+    after = finish([plan_draft(data, spec, source_map)])
+    prior = data.get("prior_state") if isinstance(data, dict) else None
+    if not isinstance(prior, dict) or not isinstance(prior.get("values"), dict):
+        return Inventory(sources=(str(spec),)), after
+    before_data = {key: value for key, value in data.items() if key in ("format_version", "configuration")}
+    before_data["values"] = prior["values"]
+    before_data["prior_state"] = prior  # data sources read while planning (the account, the region)
+    # Paths into before_data are paths into prior_state of the file (locations stay right).
+    before = finish([plan_draft(before_data, spec, _BeforeMap(source_map))])
+    return before, after
+
+
+class _BeforeMap:
+    """Positions in the plan file of a path into the "before" view (``values`` is ``prior_state.values``)."""
+
+    def __init__(self, inner: SourceMap) -> None:
+        self.inner = inner
+
+    def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
+        if path and path[0] == "values":
+            path = ("prior_state", *path)
+        return self.inner.position(path, key=key)

@@ -19,7 +19,11 @@ __all__ = ["main"]
 # not import them.
 _COMMANDS: dict[str, tuple[str, str, str]] = {
     "access": ("iam_tester.cli.access_cmd", "access", "Expand a principal's policies into every action it may do."),
-    "check": ("iam_tester.cli.check_cmd", "check", "Check suites of expectations offline with the local evaluator."),
+    "check": (
+        "iam_tester.cli.check_cmd",
+        "check",
+        "Check suites of expectations with the local evaluator (and, with --live, against AWS).",
+    ),
     "diff": ("iam_tester.cli.diff_cmd", "diff", "Show what a new version of a policy allows that the old does not."),
     "explain": ("iam_tester.cli.explain_cmd", "explain", "Show AWS's decision for one request and why, offline."),
     "extract": (
@@ -80,6 +84,7 @@ def main(**_: Any) -> None:
       iam-tester diff old.json new.json
       iam-tester exposure examples/analysis/reports-bucket.json
     Live (creates a temporary role in the account of your credentials; see each command's --help):
+      iam-tester check examples/live.yaml --live
       iam-tester exec --policy policy.json -- aws s3 ls s3://my-bucket
       iam-tester sweep --dry-run
 

@@ -1,4 +1,6 @@
-"""``iam-tester check``: decide every case of one or more suites offline and report against expectations."""
+"""``iam-tester check``: decide every case of one or more suites offline and report against expectations;
+with ``--live``, also make each case's ``call`` with scoped credentials and report AWS's decision beside
+the prediction."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
-from ._common import console_for, output_stream, reported_errors
+from ._common import console_for, output_stream, report_error, reported_errors
+from ._live import DurationParam, make_session, progress_printer, session_options, signals_as_exceptions
 
 if TYPE_CHECKING:
+    from ..suite.model import Suite
     from ..suite.results import RunResult
 
 __all__ = ["check"]
@@ -55,6 +59,33 @@ __all__ = ["check"]
     help="Read the managed policies that sources attach but do not define (AWS managed ones) from the account "
     "of the current AWS credentials.",
 )
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Also make each case's `call` for real, in a temporary role carrying the case's policies (needs AWS).",
+)
+@click.option("--admin-role-arn", help="With --live: assume this role first and act as it (see `exec`).")
+@click.option(
+    "--session-policy",
+    is_flag=True,
+    help="With --live: create no role; assume --admin-role-arn narrowed by the policies as a session policy.",
+)
+@click.option(
+    "--readiness-timeout",
+    type=DurationParam(minimum=1),
+    default="2m",
+    show_default=True,
+    help="With --live: give up waiting for a new role, or for its policy to be in force, after this long.",
+)
+@click.option(
+    "--call-timeout",
+    type=DurationParam(minimum=0.1),
+    default="30s",
+    show_default=True,
+    help="With --live: report a call that has not answered after this long as hung, and go on.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="With --live: no progress on stderr (warnings still are).")
+@session_options
 def check(
     suites: tuple[str, ...],
     *,
@@ -64,6 +95,14 @@ def check(
     no_catalog: bool,
     allow_unknown: bool,
     live_managed_policies: bool,
+    live: bool,
+    admin_role_arn: str | None,
+    session_policy: bool,
+    readiness_timeout: float,
+    call_timeout: float,
+    quiet: bool,
+    profile: str | None,
+    region: str | None,
 ) -> None:
     """Check SUITE files (YAML, or JSON for .json) offline with the local evaluator.
 
@@ -81,15 +120,28 @@ def check(
     and a `principal` that is an id or ARN from them (docs/sources.md). A case that depends on a value
     its sources cannot know stops the run (exit 2) unless --allow-unknown.
 
+    With --live, each case that has a `call` is also made for real, in a temporary role that
+    carries the case's identity policies (one role per distinct set, deleted afterwards, also on
+    Ctrl-C), and AWS's decision is shown beside the evaluator's prediction for that role's
+    session. A disagreement between the two fails the run, apart from expectations. Calls
+    expected to be allowed are made first and retried until the new policy is in force, so IAM's
+    propagation gives no false denies. AWS is reached as boto3 would (profile, region,
+    AWS_ENDPOINT_URL); see docs/check.md, "Live runs".
+
     \b
     Examples:
       iam-tester check examples/quickstart.yaml
       iam-tester check --strict examples/*.yaml --format junit --output report.xml
-    Exit status: 0 no case failed, 1 some case failed (or, with --strict, a warning), 2 invalid
-    suite, policy or usage (one message on stderr naming the file, the line and the problem).
+      iam-tester check examples/live.yaml --live
+    Exit status: 0 no case failed, 1 some case failed (or, with --strict, a warning; with --live
+    also a disagreement, a call that failed or hung, a cleanup AWS refused), 2 invalid suite,
+    policy or usage (one message on stderr naming the file, the line and the problem; nothing is
+    decided or created).
     """
     if output is not None:
         _not_a_suite(output, suites)
+    if not live:
+        _no_live_options(admin_role_arn=admin_role_arn, session_policy=session_policy, profile=profile, region=region)
     with reported_errors():
         from ..suite._gc import paused_gc
         from ..suite.load import load_suites
@@ -102,11 +154,74 @@ def check(
                 allow_unknown=allow_unknown,
                 live_managed_policies=live_managed_policies,
             )
-            run = run_local(loaded, strict=strict)
-            for warning in run.warnings:
+            for warning in (w for suite in loaded for w in suite.warnings):
                 click.echo(str(warning), err=True)
+            if live:
+                run = _run_live(
+                    loaded,
+                    strict=strict,
+                    admin_role_arn=admin_role_arn,
+                    session_policy=session_policy,
+                    readiness_timeout=readiness_timeout,
+                    call_timeout=call_timeout,
+                    quiet=quiet,
+                    profile=profile,
+                    region=region,
+                )
+            else:
+                run = run_local(loaded, strict=strict)
             _report(run, output_format, output)
+            if run.live and (output_format != "text" or output is not None):
+                for note in run.notes:
+                    click.echo(f"note: {note}", err=True)
+            for error in run.cleanup_errors:
+                report_error(error)
     raise click.exceptions.Exit(run.exit_code)
+
+
+def _no_live_options(
+    *, admin_role_arn: str | None, session_policy: bool, profile: str | None, region: str | None
+) -> None:
+    """The options that only make sense with --live are usage errors without it."""
+    given = {
+        "--admin-role-arn": admin_role_arn is not None,
+        "--session-policy": session_policy,
+        "--profile": profile is not None,
+        "--region": region is not None,
+    }
+    for name, present in given.items():
+        if present:
+            raise click.UsageError(f"{name} is for live runs: add --live (check is offline without it)")
+
+
+def _run_live(
+    suites: list[Suite],
+    *,
+    strict: bool,
+    admin_role_arn: str | None,
+    session_policy: bool,
+    readiness_timeout: float,
+    call_timeout: float,
+    quiet: bool,
+    profile: str | None,
+    region: str | None,
+) -> RunResult:
+    from ..suite.live_runner import LiveOptions, run_live
+
+    options = LiveOptions(
+        admin_role_arn=admin_role_arn,
+        session_policy=session_policy,
+        readiness_timeout=readiness_timeout,
+        call_timeout=call_timeout,
+    )
+    with signals_as_exceptions():
+        return run_live(
+            suites,
+            session=make_session(profile, region),
+            options=options,
+            progress=progress_printer(quiet=quiet),
+            strict=strict,
+        )
 
 
 def _not_a_suite(output: Path, suites: tuple[str, ...]) -> None:

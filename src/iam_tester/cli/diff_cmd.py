@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._common import exit_on_error, output_stream
 from ._policies import load_policy
+
+if TYPE_CHECKING:
+    from ..analysis import DiffReport
 
 __all__ = ["diff"]
 
@@ -18,7 +22,7 @@ _KINDS = ["identity", "boundary", "session", "scp", "rcp", "resource", "trust"]
 
 @click.command("diff")
 @click.argument("old", type=_FILE)
-@click.argument("new", type=_FILE)
+@click.argument("new", type=_FILE, required=False)
 @click.option(
     "--type",
     "kind",
@@ -35,6 +39,11 @@ _KINDS = ["identity", "boundary", "session", "scp", "rcp", "resource", "trust"]
     help="The account the policy lives in (default: the one its ARNs name, else 111122223333).",
 )
 @click.option(
+    "--allow-unknown",
+    is_flag=True,
+    help="With sources: compare without the policies a source cannot know (say, known only after apply).",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json", "sarif"]),
@@ -43,7 +52,9 @@ _KINDS = ["identity", "boundary", "session", "scp", "rcp", "resource", "trust"]
     help="text: for people; json: {new_access, removed_access, undecided}; sarif: for code scanning.",
 )
 @exit_on_error
-def diff(old: Path, new: Path, kind: str, account: str | None, output_format: str) -> None:
+def diff(
+    *, old: Path, new: Path | None, kind: str, account: str | None, allow_unknown: bool, output_format: str
+) -> None:
     """Compare two versions of a policy: every request NEW allows and OLD does not (new access), and the
     reverse (removed access). Each finding comes with a witness: a concrete request the local evaluator
     allows under NEW and denies under OLD.
@@ -52,10 +63,16 @@ def diff(old: Path, new: Path, kind: str, account: str | None, output_format: st
     rewrites, resource patterns, NotResource, changed or removed conditions, removed denies, added
     principals and a Version that changes how ${...} reads (docs/analysis.md).
 
+    OLD and NEW may also be sources (KIND:PATH, docs/sources.md): each principal's identity policies and
+    boundary, each role's trust policy and each resource's policy are compared by id. A single tfplan:
+    compares what the plan changes: the state before it with the state it plans.
+
     \b
     Examples:
       iam-tester diff old.json new.json
       iam-tester diff --type resource bucket-before.json bucket-after.json --format sarif > diff.sarif
+      iam-tester diff tfplan:plan.json
+      iam-tester diff gaad:last-week.json gaad:today.json
     Exit status: 0 no new access; 1 new access (or a search that could not finish, counted as new);
     2 invalid policy or usage.
     """
@@ -63,16 +80,46 @@ def diff(old: Path, new: Path, kind: str, account: str | None, output_format: st
     from ..analysis.reports import diff_sarif, diff_text
     from ..policy import PolicyKind
 
-    policy_kind = PolicyKind(kind)
     if account is not None and not (len(account) == 12 and account.isdigit()):
         raise click.BadParameter(f"{account!r} is not a 12-digit account ID", param_hint="--account")
-    report = diff_policies(load_policy(old, policy_kind), load_policy(new, policy_kind), kind=kind, account=account)
+    if new is None or _is_source(str(old)) or _is_source(str(new)):
+        report = _diff_sources(str(old), None if new is None else str(new), account, allow_unknown)
+    else:
+        policy_kind = PolicyKind(kind)
+        report = diff_policies(load_policy(old, policy_kind), load_policy(new, policy_kind), kind=kind, account=account)
+    new_name = str(new) if new is not None else f"{old} (planned)"
+    old_name = str(old) if new is not None else f"{old} (before)"
     stream = output_stream()
     if output_format == "json":
         stream.write(json.dumps(report.to_dict(), indent=2) + "\n")
     elif output_format == "sarif":
-        stream.write(json.dumps(diff_sarif(report, str(old), str(new)), indent=2) + "\n")
+        stream.write(json.dumps(diff_sarif(report, old_name, new_name), indent=2) + "\n")
     else:
-        stream.write(diff_text(report, str(old), str(new)) + "\n")
+        stream.write(diff_text(report, old_name, new_name) + "\n")
     if report.adds_access:
         raise click.exceptions.Exit(1)
+
+
+def _is_source(text: str) -> bool:
+    from ..sources import KINDS
+
+    kind, colon, _ = text.partition(":")
+    return bool(colon) and kind.strip().lower() in KINDS
+
+
+def _diff_sources(old: str, new: str | None, account: str | None, allow_unknown: bool) -> DiffReport:
+    """Two sources compared by id, or a single plan's before and after."""
+    from ..analysis.inventory import diff_inventories, plan_before_and_after
+    from ..sources import parse_source, read_sources
+
+    if new is None:
+        spec = parse_source(old, account=account) if _is_source(old) else None
+        if spec is None or spec.kind != "tfplan":
+            raise click.UsageError("give OLD and NEW; only a single tfplan: source compares on its own (before/after)")
+        before, after = plan_before_and_after(spec)
+    else:
+        if not (_is_source(old) and _is_source(new)):
+            raise click.UsageError("compare two policy files or two sources (KIND:PATH), not one of each")
+        before = read_sources([parse_source(old, account=account)])
+        after = read_sources([parse_source(new, account=account)])
+    return diff_inventories(before, after, allow_unknown=allow_unknown)

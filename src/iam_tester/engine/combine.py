@@ -143,6 +143,12 @@ def _iam(inputs: DecisionInputs) -> Verdict:
                 notes[(PolicyType.IDENTITY, None)] = "not needed: the resource-based policy names the caller's role"
             return _allowed(_refs(resource, Grant.ROLE), notes)
         if grant is None and inputs.resource_policy_required:
+            if resource is None:
+                return _implicit(
+                    "no key policy was given, and a KMS key's policy must allow the request (or delegate to the "
+                    "account): IAM policies alone cannot "
+                    "(https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html)"
+                )
             return _implicit(f"the resource-based policy (a key policy or role trust policy) must allow {caller.text}")
         refused = _caller_side(inputs, limit)
         if refused is not None:

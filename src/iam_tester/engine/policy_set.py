@@ -33,6 +33,7 @@ from .context import RequestState, build_context
 from .explain import explain
 from .policies import CompiledPolicyType
 from .principals import PrincipalKind, parse_request_principal
+from .protections import protection
 from .requests import checked_action, checked_resource, checked_text
 from .results import Evaluation, Explanation, PolicyType, Request
 
@@ -179,7 +180,7 @@ class PolicySet:
         context = build_context(request.context, caller, resource_account)
         state = RequestState(request, caller, action, resource_account, context)
         inputs = self._inputs(state)
-        return state, inputs, combine(inputs)
+        return state, inputs, protection(action, resource) or combine(inputs)
 
     def _explain(self, request: Request) -> Explanation:
         state, inputs, verdict = self._decide(request)
@@ -213,11 +214,16 @@ class PolicySet:
                 session = self.session.analyse(action, resource, caller, context)
             else:
                 session = self.session.silent()
+        # "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
+        # (KMS Developer Guide, "Key policies"): a request on a key needs its key policy, given or not.
+        kms_key = action.startswith("kms:") and ":key/" in resource
         return DecisionInputs(
             caller,
             state.request.action,
-            caller.account is not None and caller.account == state.resource_account,
-            self.resource is not None and (action.startswith("kms:") or action in TRUST_ACTIONS),
+            caller.account is not None
+            and caller.account == state.resource_account
+            and _partition_of(resource) in (None, caller.partition),
+            kms_key or (self.resource is not None and (action.startswith("kms:") or action in TRUST_ACTIONS)),
             rcps,
             scps,
             resource_outcome,
@@ -295,3 +301,10 @@ def _account_of(resource: str) -> str | None:
     if len(parts) == 6 and parts[0] == "arn" and ACCOUNT_ID.match(parts[4]):
         return parts[4]
     return None
+
+
+@lru_cache(maxsize=8192)
+def _partition_of(resource: str) -> str | None:
+    """The partition an ARN names (``aws``, ``aws-cn``, ``aws-us-gov`` ...); ``None`` for ``*``. An account lives
+    in one partition, so the same account ID in another partition is another account."""
+    return resource.split(":", 2)[1] if resource.startswith("arn:") else None

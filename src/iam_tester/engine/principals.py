@@ -199,7 +199,9 @@ def _identities(caller: RequestPrincipal) -> tuple[RequestPrincipal, ...]:
     """The caller and the identities above it that NotPrincipal must all list to exclude it."""
     if caller.kind is PrincipalKind.SERVICE or caller.account is None:
         return (caller,)
-    account = RequestPrincipal(caller.root_arn or caller.account, PrincipalKind.ROOT, account=caller.account)
+    account = RequestPrincipal(
+        caller.root_arn or caller.account, PrincipalKind.ROOT, account=caller.account, partition=caller.partition
+    )
     if caller.kind is PrincipalKind.ROOT:
         return (account,)
     if caller.kind is PrincipalKind.ROLE_SESSION and caller.role_arn:
@@ -231,7 +233,8 @@ def _entry_test(entry: Principal, *, exact: bool) -> EntryTest:
 
 def _aws_entry_test(value: str, exact: bool) -> EntryTest:
     if ACCOUNT_ID.match(value):
-        return _account_test(value, exact)
+        # A bare ID names the account in the policy's own partition, which the request does not give: any.
+        return _account_test(value, None, exact)
     match = IAM_PRINCIPAL_ARN.match(value)
     if not match:
         return lambda caller: None
@@ -239,13 +242,13 @@ def _aws_entry_test(value: str, exact: bool) -> EntryTest:
     if named is None:
         return lambda caller: None
     if named.kind is PrincipalKind.ROOT:
-        return _account_test(match["account"], exact)
+        return _account_test(match["account"], named.partition, exact)
     if named.kind is PrincipalKind.ROLE:
-        account, role_name = named.account, named.name
+        account, role_name, partition = named.account, named.name, named.partition
         role_kinds = (PrincipalKind.ROLE,) if exact else (PrincipalKind.ROLE, PrincipalKind.ROLE_SESSION)
 
         def role_test(caller: RequestPrincipal) -> Grant | None:
-            is_role = caller.kind in role_kinds
+            is_role = caller.kind in role_kinds and caller.partition == partition
             return Grant.ROLE if is_role and caller.account == account and caller.name == role_name else None
 
         return role_test
@@ -254,9 +257,11 @@ def _aws_entry_test(value: str, exact: bool) -> EntryTest:
     return lambda caller: Grant.DIRECT if caller.kind is kind and caller.text == canonical else None
 
 
-def _account_test(account: str, exact: bool) -> EntryTest:
+def _account_test(account: str, partition: str | None, exact: bool) -> EntryTest:
+    """An account names its principals in its own partition only (``partition=None``: any)."""
+
     def test(caller: RequestPrincipal) -> Grant | None:
-        if caller.account != account:
+        if caller.account != account or (partition is not None and caller.partition != partition):
             return None
         if caller.kind is PrincipalKind.ROOT or (caller.is_iam and not exact):
             return Grant.ACCOUNT

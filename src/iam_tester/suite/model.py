@@ -121,6 +121,11 @@ class Call:
     operation: str
     params: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
+    def describe(self) -> str:
+        """``s3.get_object(Bucket='reports', Key='q1.csv')``."""
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
+        return f"{self.service}.{self.operation}({arguments})"
+
 
 @dataclass(frozen=True)
 class Case:

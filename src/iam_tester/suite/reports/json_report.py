@@ -7,6 +7,11 @@ Each case holds ``suite``, ``name``, ``action``, ``resource``, ``principal``, ``
 (``null`` when the case has none), ``ok`` (``true``/``false``, ``null`` without ``expect``),
 ``summary`` and ``reasons`` — the deciding statements as :meth:`StatementRef.to_dict` objects. A
 failed case also carries ``explanation`` (:meth:`Explanation.to_dict`). The shape is in docs/check.md.
+
+A live run adds ``disagreements``, ``errors`` and ``inconclusive`` counts at the top and ``notes`` at the
+end, and to every case ``predicted`` (the evaluator's decision for the principal that really called),
+``observed`` (``allowed``, ``denied``, ``explicitDeny``, ``implicitDeny``, or ``null`` when no call ran or
+it told nothing), ``observed_error`` (``{"code", "message"}`` or ``null``) and ``inconclusive``.
 """
 
 from __future__ import annotations
@@ -22,12 +27,11 @@ __all__ = ["case_to_dict", "json_report", "warning_to_dict", "write_json"]
 
 
 def json_report(run: RunResult) -> dict[str, Any]:
-    return {
-        "passed": run.passed,
-        "failed": run.failed,
-        "warnings": [warning_to_dict(w) for w in run.warnings],
-        "cases": [case_to_dict(r) for r in run.results],
-    }
+    report = _head(run)
+    report["cases"] = [case_to_dict(r, live=run.live) for r in run.results]
+    if run.live:
+        report["notes"] = list(run.notes)
+    return report
 
 
 def warning_to_dict(warning: Finding) -> dict[str, Any]:
@@ -36,8 +40,18 @@ def warning_to_dict(warning: Finding) -> dict[str, Any]:
     return {"file": warning.location.source, **warning.to_dict()}
 
 
-def case_to_dict(result: CaseResult, *, reasons: bool = True) -> dict[str, Any]:
-    """One case as the report gives it (``reasons=False``: without the ``reasons`` list, which the writer adds)."""
+def _head(run: RunResult) -> dict[str, Any]:
+    """Everything before ``cases``: the counts (a live run's too) and the warnings."""
+    head: dict[str, Any] = {"passed": run.passed, "failed": run.failed}
+    if run.live:
+        head.update(disagreements=run.disagreements, errors=run.errors, inconclusive=run.inconclusive)
+    head["warnings"] = [warning_to_dict(w) for w in run.warnings]
+    return head
+
+
+def case_to_dict(result: CaseResult, *, live: bool = False, reasons: bool = True) -> dict[str, Any]:
+    """One case as the report gives it (``reasons=False``: without the ``reasons`` list, which the writer
+    adds); ``live``: with a live run's fields."""
     case, evaluation = result.case, result.evaluation
     data: dict[str, Any] = {
         "suite": result.suite.path,
@@ -52,16 +66,42 @@ def case_to_dict(result: CaseResult, *, reasons: bool = True) -> dict[str, Any]:
     }
     if reasons:
         data["reasons"] = [ref.to_dict() for ref in evaluation.deciding]
-    if result.status is Status.FAILED:
-        data["explanation"] = evaluation.explain().to_dict()
+    if live:
+        data.update(_live_fields(result))
+    if _explained(result):
+        prediction = result.live.prediction if result.live is not None else evaluation
+        data["explanation"] = prediction.explain().to_dict()
     return data
+
+
+def _explained(result: CaseResult) -> bool:
+    """A case whose report carries the full explanation: a failed one, or one AWS disagreed with."""
+    return result.status is Status.FAILED or result.disagrees
+
+
+def _live_fields(result: CaseResult) -> dict[str, Any]:
+    check = result.live
+    if check is None:  # not run live: the prediction is the offline decision
+        return {
+            "predicted": result.evaluation.decision.value,
+            "observed": None,
+            "observed_error": None,
+            "inconclusive": False,
+        }
+    error = check.outcome.error
+    return {
+        "predicted": check.prediction.decision.value,
+        "observed": check.observed,
+        "observed_error": None if error is None else error.to_dict(),
+        "inconclusive": check.inconclusive,
+    }
 
 
 def write_json(run: RunResult, stream: IO[str]) -> None:
     """The report with one case per line: readable, and written by the C encoder (``indent`` would
     switch ``json`` to its pure-Python encoder, several times slower on big suites)."""
-    warnings = json.dumps([warning_to_dict(w) for w in run.warnings])
-    stream.write(f'{{"passed": {run.passed}, "failed": {run.failed}, "warnings": {warnings}, "cases": [')
+    head = json.dumps(_head(run))[:-1]  # without the closing brace
+    stream.write(f'{head}, "cases": [')
     separator = "\n  "
     # The same statements decide many cases: their "reasons" are encoded once. The key is the statements'
     # ids, and the entry keeps them alive, so no other object can take one of those ids meanwhile.
@@ -69,14 +109,17 @@ def write_json(run: RunResult, stream: IO[str]) -> None:
     for result in run.results:
         stream.write(separator)
         separator = ",\n  "
-        if result.status is Status.FAILED:
-            stream.write(json.dumps(case_to_dict(result)))
+        if _explained(result):
+            stream.write(json.dumps(case_to_dict(result, live=run.live)))
             continue
         deciding = result.evaluation.deciding
         key = tuple(map(id, deciding))
         found = reasons.get(key)
         if found is None:
             found = reasons[key] = (deciding, json.dumps([ref.to_dict() for ref in deciding]))
-        head = json.dumps(case_to_dict(result, reasons=False))
-        stream.write(f'{head[:-1]}, "reasons": {found[1]}}}')
-    stream.write("\n]}\n" if run.results else "]}\n")
+        case = json.dumps(case_to_dict(result, live=run.live, reasons=False))
+        stream.write(f'{case[:-1]}, "reasons": {found[1]}}}')
+    stream.write("\n]" if run.results else "]")
+    if run.live:
+        stream.write(f', "notes": {json.dumps(list(run.notes))}')
+    stream.write("}\n")

@@ -9,12 +9,17 @@ Warnings go where CI shows them: a case's own warnings (a request AWS never make
 ``<system-err>``, the suite's other warnings (its policies', its context's) in a ``<testcase>`` of their
 own named ``warnings``. Under ``--strict`` each of these is a ``<failure type="Warning">``, so a suite
 over a typo'd policy no longer shows green.
+
+In a live run a case that disagrees with its prediction also has a ``<failure>`` (``type="Disagreement"``
+unless its expectation failed too), a call that told nothing is an ``<error type="CallFailed">``, and an
+inconclusive denial is ``<skipped>``.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from typing import IO
 
 from ...engine.tree import explanation_tree, plain_text, reason, ref_text
@@ -31,22 +36,26 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+_SKIPPED = frozenset({Status.UNCHECKED, Status.INCONCLUSIVE})
+
+
+def _errors_and_skipped(results: Sequence[CaseResult]) -> dict[str, str]:
+    return {
+        "errors": str(sum(r.status is Status.ERROR for r in results)),
+        "skipped": str(sum(r.status in _SKIPPED for r in results)),
+    }
+
+
 def junit_xml(run: RunResult) -> ET.Element:
-    root = ET.Element("testsuites", name="iam-tester check", errors="0", skipped=str(run.unchecked))
+    root = ET.Element("testsuites", {"name": "iam-tester check", **_errors_and_skipped(run.results)})
     by_suite: dict[int, list[CaseResult]] = {}
     for result in run.results:
         by_suite.setdefault(id(result.suite), []).append(result)
     tests = failures = 0
     for suite in run.suites:
         results = by_suite.get(id(suite), [])
-        element = ET.SubElement(
-            root,
-            "testsuite",
-            name=_clean(suite.name),
-            errors="0",
-            skipped=str(sum(r.status is Status.UNCHECKED for r in results)),
-            file=_clean(suite.path),
-        )
+        attributes = {"name": _clean(suite.name), **_errors_and_skipped(results), "file": _clean(suite.path)}
+        element = ET.SubElement(root, "testsuite", attributes)
         by_case, others = _warnings_by_case(suite.warnings)
         failed = 0
         for result in results:
@@ -108,6 +117,8 @@ def _testcase(parent: ET.Element, result: CaseResult, warnings: list[Finding], *
     if location.line is not None:
         attributes["line"] = str(location.line)
     element = ET.SubElement(parent, "testcase", attributes)
+    if result.live is not None:
+        return _live_testcase(element, result, warnings, strict=strict)
     why = ref_text(evaluation.deciding[0]) if evaluation.deciding else reason(evaluation.decision, evaluation.summary)
     status = result.status
     if status is Status.FAILED:
@@ -138,3 +149,45 @@ def write_junit(run: RunResult, stream: IO[str]) -> None:
     stream.write('<?xml version="1.0" encoding="utf-8"?>\n')
     tree.write(stream, encoding="unicode")
     stream.write("\n")
+
+
+def _live_testcase(element: ET.Element, result: CaseResult, warnings: list[Finding], *, strict: bool) -> int:
+    """A live case's verdict (its warnings as for any case); returns 1 when it is a failure."""
+    failed = _live_verdict(element, result)
+    if strict and warnings and not failed:
+        failure = ET.SubElement(element, "failure", message=_clean(str(warnings[0])), type="Warning")
+        failure.text = _warnings_text(warnings)
+        failed = 1
+    if warnings:
+        ET.SubElement(element, "system-err").text = _warnings_text(warnings)
+    return failed
+
+
+def _live_verdict(element: ET.Element, result: CaseResult) -> int:
+    check = result.live
+    assert check is not None  # noqa: S101 - called for live cases only
+    predicted = check.prediction.decision.value
+    said = f": AWS said {check.outcome.error}" if check.outcome.error is not None else ""
+    status = result.status
+    if status is Status.ERROR:
+        error = ET.SubElement(element, "error", message=_clean(f"the call told nothing{said}"), type="CallFailed")
+        error.text = _clean(f"predicted {predicted}; the call failed for a reason other than authorization{said}")
+        return 0
+    expect = result.case.expect.value if result.case.expect else "-"
+    if status is Status.FAILED or result.disagrees:
+        kind = "ExpectationFailed" if status is Status.FAILED else "Disagreement"
+        message = f"expected {expect}, AWS decided {check.observed}, predicted {predicted}{said}"
+        failure = ET.SubElement(element, "failure", message=_clean(message), type=kind)
+        tree = explanation_tree(check.prediction.request, check.prediction.explain())
+        failure.text = _clean(plain_text(tree))
+        return 1
+    if status is Status.INCONCLUSIVE:
+        ET.SubElement(
+            element, "skipped", message=_clean(f"inconclusive: denied before the policy was seen in force{said}")
+        )
+    elif status is Status.UNCHECKED:
+        ET.SubElement(element, "skipped", message=_clean(f"no expect; AWS decided {check.observed}"))
+    else:
+        out = ET.SubElement(element, "system-out")
+        out.text = _clean(f"AWS decided {check.observed}, predicted {predicted}{said}")
+    return 0

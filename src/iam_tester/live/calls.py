@@ -1,0 +1,112 @@
+"""Real API calls with scoped credentials: checked before anything is created, made with a deadline.
+
+A call names a boto3 client method (``s3``, ``get_object``) and its parameters. :func:`check_call` checks
+it against botocore's service model — the service exists, the operation exists, the parameters are of the
+operation's shape — so a typo is bad input, reported before any AWS write. :func:`timed_call` makes it in a
+daemon thread and stops waiting after a deadline: a call that hangs is reported as such and never holds up
+cleanup (its thread is abandoned; the sandbox's credentials are deleted anyway).
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .outcome import CallOutcome, classify
+
+__all__ = ["CallCheckError", "Cancelled", "check_call", "timed_call"]
+
+_WAIT_SLICE = 0.05  # how often a waiting thread looks at the cancel flag
+
+
+class Cancelled(BaseException):
+    """The run was interrupted (Ctrl-C, SIGTERM in the main thread): stop and clean up.
+
+    A ``BaseException`` so that code catching ``Exception`` does not swallow it.
+    """
+
+
+class CallCheckError(ValueError):
+    """A call that cannot be made: unknown service or operation, or parameters of the wrong shape.
+    ``field`` is the key of the call it is about (``service``, ``operation``, ``params``)."""
+
+    def __init__(self, message: str, *, field: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.hint = hint
+
+
+def check_call(service: str, operation: str, params: Mapping[str, Any], client: Any, available: list[str]) -> str:
+    """The operation as boto3's method name (``GetObject`` is accepted for ``get_object``), once the service,
+    the operation and the parameters fit botocore's model; else :class:`CallCheckError`.
+
+    ``client`` is any client for the service (its model is what is read); ``available`` the session's
+    service names, for suggestions.
+    """
+    from botocore.exceptions import ParamValidationError
+    from botocore.validate import validate_parameters
+
+    if service not in available:
+        close = difflib.get_close_matches(service, available, n=1)
+        raise CallCheckError(
+            f"unknown service {service!r}",
+            field="service",
+            hint=f"did you mean {close[0]!r}?" if close else "services are boto3's names: s3, dynamodb, ec2",
+        )
+    methods: dict[str, str] = dict(client.meta.method_to_api_mapping)
+    if operation not in methods:
+        by_api_name = {api: method for method, api in methods.items()}
+        if operation in by_api_name:
+            operation = by_api_name[operation]
+        else:
+            close = difflib.get_close_matches(operation, list(methods), n=1)
+            raise CallCheckError(
+                f"{service} has no operation {operation!r}",
+                field="operation",
+                hint=f"did you mean {close[0]!r}?" if close else "operations are boto3's method names: get_object",
+            )
+    model = client.meta.service_model.operation_model(methods[operation])
+    try:
+        if model.input_shape is not None:
+            validate_parameters(dict(params), model.input_shape)
+        elif params:
+            raise CallCheckError(f"{service}.{operation} takes no parameters", field="params")
+    except ParamValidationError as exc:
+        report = str(exc.kwargs.get("report", exc)).strip()
+        raise CallCheckError(f"the parameters do not fit {service}.{operation}: {report}", field="params") from None
+    return operation
+
+
+def timed_call(
+    function: Callable[[], object],
+    *,
+    timeout: float,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> CallOutcome:
+    """Make the call in a daemon thread; its outcome, or a timeout after ``timeout`` seconds.
+
+    :raises Cancelled: ``cancelled()`` became true while waiting (the call's thread is abandoned).
+    """
+    done = threading.Event()
+    box: list[CallOutcome] = []
+
+    def run() -> None:
+        try:
+            function()
+            box.append(CallOutcome.success())
+        except Exception as exc:  # every failure is an outcome to classify
+            box.append(classify(exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, daemon=True, name="iam-tester-call").start()
+    deadline = time.monotonic() + timeout
+    while not done.wait(min(_WAIT_SLICE, max(0.0, deadline - time.monotonic()))):
+        if cancelled():
+            raise Cancelled
+        if time.monotonic() >= deadline:
+            return CallOutcome.timed_out(timeout)
+    return box[0]
