@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from iam_tester.suite import load_suites
+from iam_tester.suite._gc import paused_gc
 from iam_tester.suite.reports.json_report import write_json
 from iam_tester.suite.runner import run_local
 
@@ -284,13 +285,15 @@ def split_in_child(suite: Path, repeat: int) -> dict[str, float]:
 
 
 def _split(suite: Path) -> None:
-    start = time.perf_counter()
-    suites = load_suites([suite])
-    loaded = time.perf_counter()
-    run = run_local(suites)
-    decided = time.perf_counter()
-    write_json(run, io.StringIO())
-    reported = time.perf_counter()
+    # As `check` runs them: the cyclic collector paused throughout (see iam_tester.suite._gc).
+    with paused_gc():
+        start = time.perf_counter()
+        suites = load_suites([suite])
+        loaded = time.perf_counter()
+        run = run_local(suites)
+        decided = time.perf_counter()
+        write_json(run, io.StringIO())
+        reported = time.perf_counter()
     print(json.dumps({"load": loaded - start, "decide": decided - loaded, "report": reported - decided}))
 
 

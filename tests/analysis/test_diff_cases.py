@@ -84,6 +84,13 @@ CASES = [
         removed=False,  # the literal value "red*" is matched by both
     ),
     Case(
+        "a tag required to be red, then only to be present (found by the property test: a non-empty value)",
+        [_allow("s3:GetObject", Condition={"StringEquals": {"aws:PrincipalTag/team": "red"}})],
+        [_allow("s3:GetObject", Condition={"Null": {"aws:PrincipalTag/team": "false"}})],
+        new_access={"s3:GetObject"},
+        removed=False,
+    ),
+    Case(
         "deny removed",
         [_allow("s3:*"), {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}],
         [_allow("s3:*")],
@@ -211,3 +218,19 @@ def test_known_answers(case: Case) -> None:
     # Both directions: swapping the versions swaps the answers.
     swapped = diff_policies(new, old, kind=case.kind)
     assert {f.action for f in swapped.removed_access} == found
+
+
+def test_a_witness_asks_as_the_principal_its_context_names() -> None:
+    """A condition on aws:PrincipalArn is met by asking as that principal, not by a context key."""
+    old = _doc(
+        [_allow("s3:GetObject", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin-*"}})], "identity"
+    )
+    new = _doc(
+        [_allow("s3:GetObject", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/a*"}})], "identity"
+    )
+    (finding,) = diff_policies(old, new).new_access
+    witness = finding.witness
+    assert witness.principal.startswith("arn:aws:iam::111122223333:role/a")
+    assert not witness.principal.startswith("arn:aws:iam::111122223333:role/admin-")
+    assert "aws:PrincipalArn" not in witness.context
+    assert _holds(witness, new, old, "identity")

@@ -79,7 +79,7 @@ def _new_access(new: PolicySet, old: PolicySet, request: Request) -> bool:
     return new.evaluate(request).decision.value == "allowed" and old.evaluate(request).decision.denied
 
 
-@fuzz(30)
+@fuzz(60)
 @given(old=policies, new=policies, probes=st.lists(requests(), min_size=30, max_size=30))
 def test_witnesses_hold_and_no_new_access_is_sound(old: Any, new: Any, probes: list[Request]) -> None:
     """Every witness is new access by the evaluator; with none reported, no random request is new access."""

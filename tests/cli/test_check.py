@@ -321,3 +321,20 @@ def test_cases_that_test_nothing_draw_warnings(tmp_path: Path, monkeypatch: pyte
     failed = [case.get("line") for case in junit.iter("testcase") if case.find("failure") is not None]
     assert failed == ["4", "5", "6"]
     assert check("s.yaml", "--no-catalog", "--strict").exit_code == 0
+
+
+def test_the_script_exits_with_everything_written(tmp_path: Path) -> None:
+    """Run as the iam-tester script (which leaves without interpreter teardown), check writes its whole report
+    and exits with the run's status."""
+    script = Path(sys.executable).parent / "iam-tester"
+    suite = _suite(
+        tmp_path,
+        "  - {name: lists, action: s3:ListBucket, resource: 'arn:aws:s3:::b', expect: allowed}\n"
+        "  - {name: reads, action: s3:GetObject, resource: 'arn:aws:s3:::b/k', expect: allowed}\n",
+    )
+    done = subprocess.run(  # noqa: S603 - our own script
+        [str(script), "check", "--format", "json", str(suite)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["passed"], report["failed"], len(report["cases"])) == (1, 1, 2)

@@ -122,7 +122,7 @@ def effective_access(
         for action, found_here in group.witnesses:
             granted = _granted(found_here, statements)
             # Only patterns other than "*" need the action's resource types (read per service: slow en masse).
-            formats = search.formats(action.info) if any(p != "*" for p, _ in granted) else ()
+            formats = search.resources.formats(action.info) if any(p != "*" for p, _ in granted) else ()
             if formats not in reached:
                 reached[formats] = _resources(formats, granted)
             risk = risky.get(action.lowered)

@@ -148,7 +148,7 @@ def scan(
         groups: dict[tuple[str, ...], list[IndexedAction]] = {}
         if klass.resources_matter:
             for action in klass.actions:
-                formats = search.formats(action.info)
+                formats = search.resources.formats(action.info)
                 groups.setdefault(formats, []).append(action)
         else:
             groups[()] = list(klass.actions)
@@ -170,7 +170,7 @@ def _search_group(
     if not recheck:
         return GroupResult(representative, tuple((action, result.witnesses) for action in group), complete)
     for action in group:
-        resource = None if same_resources else search.samples(action.info)[0]
+        resource = None if same_resources else search.resources.samples(action.info)[0]
         checked = []
         for witness in result.witnesses:
             request = replace(witness.request, action=action.name, resource=resource or witness.request.resource)

@@ -23,20 +23,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 
 from ..engine import PolicySet, Request, StatementRef
 from ..engine.context import derived_keys
-from ..engine.matching import _resource_template
+from ..engine.matching import resource_template
 from ..engine.policies import CompiledPolicyType
 from ..engine.principals import PrincipalKind, RequestPrincipal, parse_request_principal
 from ..engine.statements import CompiledStatement
 from ..engine.variables import Context, Template, Variable
 from ..engine.wildcard import arn_regex
+from ..errors import InvalidArgumentError
 from ..policy.catalog import ActionInfo, Catalog
 from ..policy.model import ConditionEntry
-from .regular import ANY, NOT_COLON, Item, Language, explore, from_regex, literal
+from .regular import Language, explore, from_regex
+from .resources import ResourceUniverse
 from .values import FRESH, single_values, value_sets
 
 __all__ = ["Caller", "Party", "Search", "SearchResult", "Witness", "policy_types", "statements_of"]
@@ -52,8 +54,6 @@ _RESOURCE_PART = 5
 _ALWAYS_PRESENT = frozenset(
     {"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:principalisawsservice", "aws:userid"}
 )
-_EXAMPLE = "example"
-_FREE_PLACEHOLDERS = frozenset({"ObjectName"})
 
 
 @dataclass(frozen=True)
@@ -155,9 +155,6 @@ class Search:
     catalog: Catalog
     _documents: dict[int, tuple[bool, str]] = field(default_factory=dict, repr=False)
     _resources: dict[tuple[object, ...], list[str]] = field(default_factory=dict, repr=False)
-    _universes: dict[tuple[str, ...], tuple[Language, list[str]]] = field(default_factory=dict, repr=False)
-    _samples: dict[tuple[str, ...], list[str]] = field(default_factory=dict, repr=False)
-    _action_formats: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for party in self.parties:
@@ -169,6 +166,9 @@ class Search:
         self._spelling: dict[str, str] = {name.lower(): name for name, _ in derived_keys(caller)}
         self._spelling["aws:resourceaccount"] = "aws:ResourceAccount"
         self._caller = caller
+        self.resources = ResourceUniverse(
+            self.catalog, caller.partition, self.caller.resource_account, self.caller.region
+        )
         self._excluded = self.caller.excluded
         # A caller that is not an IAM principal (anonymous, a service, a federated caller) has no aws:Principal*
         # keys but those the engine derives: no org ID, no tags.
@@ -191,15 +191,15 @@ class Search:
                     resources = statement.resources
                     templates = None
                     if resources is not None:
-                        templates = tuple(_resource_template(p, enabled) for p in resources.patterns)
+                        templates = tuple(resource_template(p, enabled) for p in resources.patterns)
                     helps = statement.is_deny is not party.allowed
                     views.append(_View(statement, helps, enabled, templates, document))
         return views
 
     # -- the search --------------------------------------------------------------------------------
-    def run(self, action: ActionInfo, *, want_all: bool, resources: Sequence[str] | None = None) -> SearchResult:
+    def run(self, action: ActionInfo, *, want_all: bool) -> SearchResult:
         """Requests for ``action`` decided as wanted: one per distinct set of deciding statements of the first
-        party (``want_all``), or the first found. ``resources`` fixes the candidate resources."""
+        party (``want_all``), or the first found."""
         name = action.full_name
         views = self.relevant(name.lower())
         found: dict[tuple[StatementRef, ...], Witness] = {}
@@ -209,11 +209,8 @@ class Search:
         complete &= assigned_all
         for sigma in assignments:
             context = {k: v for k, v in sigma.items() if v is not None}
-            if resources is None:
-                candidates, explored = self._resource_frontier(views, action, context, better=True)
-                complete &= explored
-            else:
-                candidates = list(resources)
+            candidates, explored = self._resource_frontier(views, action, context, better=True)
+            complete &= explored
             keys = self._free_keys(views, sigma)
             choices = [self._frontier_values(key, entries, context, better=True) for key, entries in keys]
             for resource in candidates:
@@ -249,8 +246,36 @@ class Search:
         return True
 
     def check(self, request: Request) -> Witness | None:
-        """The witness, when every party decides ``request`` as wanted (the evaluator's word)."""
-        return self._check(request)
+        """The witness, when every party decides ``request`` as wanted (the evaluator's word). When the caller
+        may vary and the request names another one in its context (``aws:PrincipalArn``, ``aws:username``),
+        the witness asks as that principal instead, if the evaluator decides it alike."""
+        witness = self._check(request)
+        if witness is None or self.caller.fixed:
+            return witness
+        realized = self._as_named_caller(request)
+        if realized is not None:
+            better = self._check(realized)
+            if better is not None:
+                return better
+        return witness
+
+    def _as_named_caller(self, request: Request) -> Request | None:
+        context = dict(request.context)
+        lowered = {key.lower(): key for key in context}
+        named = context.get(lowered.get("aws:principalarn", ""))
+        if not isinstance(named, str) and isinstance(context.get(lowered.get("aws:username", "")), str):
+            named = f"arn:{self.caller.partition}:iam::{self._caller.account}:user/{context[lowered['aws:username']]}"
+        if not isinstance(named, str) or named == request.principal:
+            return None
+        try:
+            caller = parse_request_principal(named)
+        except InvalidArgumentError:
+            return None
+        if not caller.is_iam:
+            return None
+        derived = {name.lower(): value for name, value in derived_keys(caller)}
+        kept = {k: v for k, v in context.items() if derived.get(k.lower()) != v}
+        return replace(request, principal=named, context=kept)
 
     def _check(self, request: Request) -> Witness | None:
         deciding: tuple[StatementRef, ...] = ()
@@ -390,13 +415,13 @@ class Search:
     ) -> tuple[list[str], bool]:
         tested = [v for v in views if v.statement.resource_test is not None and v.templates is not None]
         if not tested:
-            return self.samples(action)[:1], True
-        universe, samples = self.universe(action)
+            return self.resources.samples(action)[:1], True
+        universe, samples = self.resources.language(action)
         # Equal pattern lists (the same statement in both versions, say) are one language to the walk.
         patterns = tuple(
             dict.fromkeys(tuple(sorted({_resolved(t, context) for t in v.templates or ()}, key=repr)) for v in tested)
         )
-        key = (self.formats(action), patterns)
+        key = (self.resources.formats(action), patterns)
         candidates = self._resources.get(key)
         complete = True
         if candidates is None:
@@ -411,71 +436,6 @@ class Search:
             for r in candidates
         ]
         return _pareto(candidates, vectors), complete
-
-    def formats(self, action: ActionInfo) -> tuple[str, ...]:
-        key = action.full_name
-        found = self._action_formats.get(key)
-        if found is None:
-            found = self._action_formats[key] = tuple(r.arn for r in self.catalog.resource_types_of(action))
-        return found
-
-    def universe(self, action: ActionInfo) -> tuple[Language, list[str]]:
-        """The resources ``action`` is requested on (its resource types' ARNs in the caller's partition and the
-        resource account; ``*`` for an action without resource types), and readable examples of them."""
-        formats = self.formats(action)
-        found = self._universes.get(formats)
-        if found is None:
-            if not formats:
-                found = (Language.of([literal("*")]), ["*"])
-            else:
-                found = (Language.of(self._format_items(f) for f in formats), self.samples(action))
-            self._universes[formats] = found
-        return found
-
-    def samples(self, action: ActionInfo) -> list[str]:
-        """Readable resources ``action`` may be requested on, one per resource type (``*`` without one)."""
-        formats = self.formats(action)
-        found = self._samples.get(formats)
-        if found is None:
-            found = self._samples[formats] = [self._format_sample(f) for f in formats] if formats else ["*"]
-        return found
-
-    def _format_items(self, arn_format: str) -> list[Item]:
-        items: list[Item] = []
-        position = 0
-        for match in _PLACEHOLDER.finditer(arn_format):
-            items.extend(literal(arn_format[position : match.start()]))
-            fixed = self._fixed_part(match.group(1))
-            if fixed is not None:
-                items.extend(literal(fixed))
-            else:
-                # A named part (an ID, a name) is at least one character, and holds no colon — but for an S3
-                # object key, which may hold anything.
-                charset = ANY if match.group(1) in _FREE_PLACEHOLDERS else NOT_COLON
-                items.extend(((charset, False), (charset, True)))
-            position = match.end()
-        items.extend(literal(arn_format[position:]))
-        return items
-
-    def _fixed_part(self, placeholder: str) -> str | None:
-        if placeholder == "Partition":
-            return self.caller.partition
-        if placeholder == "Account":
-            return self.caller.resource_account
-        return None
-
-    def _format_sample(self, arn_format: str) -> str:
-        def fill(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name == "Region":
-                return self.caller.region
-            return self._fixed_part(name) or _EXAMPLE
-
-        return _PLACEHOLDER.sub(fill, arn_format)
-
-    @property
-    def caller_kind(self) -> PrincipalKind:
-        return self._caller.kind
 
 
 def _resolved(template: Template, context: Context) -> tuple[tuple[str, bool], ...] | None:

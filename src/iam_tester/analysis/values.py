@@ -29,14 +29,16 @@ from ..engine.wildcard import Chunks, arn_regex, glob_regex
 from ..policy.model import ConditionEntry
 from ..policy.operators import ValueType
 from ..policy.values import parse_binary, parse_date, parse_ip_network, parse_number
-from .regular import Item, Language, explore, from_regex, literal
+from .regular import ANY, Item, Language, explore, from_regex, literal
 
 __all__ = ["FRESH", "resolved_values", "single_values", "value_sets"]
 
+SAMPLE_ACCOUNT = "111122223333"
 FRESH = "iam-tester-witness"
 """A value no policy names (the stand-in for "anything else")."""
 
 T = TypeVar("T")
+_NON_EMPTY = Language.of([((ANY, False), (ANY, True))])
 
 _OTHER_BINARY = "aWFtLXRlc3Rlcg=="  # base-64 of "iam-tester"
 _ARN_COLONS = 5
@@ -89,7 +91,7 @@ def single_values(entries: Sequence[tuple[ConditionEntry, bool]], context: Conte
         if kind in (ValueType.STRING, ValueType.ARN):
             sequences = [_string_items(kind, spec.relation, c) for c in values]
             languages.append(Language.of(sequences))
-            samples.extend(_joined(c).replace("*", "x").replace("?", "x") for c in values)
+            samples.extend(_sample(_joined(c)) for c in values)
         elif kind is ValueType.NUMERIC:
             numbers.update(_parsed(parse_number, values))
         elif kind is ValueType.DATE:
@@ -102,7 +104,9 @@ def single_values(entries: Sequence[tuple[ConditionEntry, bool]], context: Conte
             binaries.extend(_joined(c) for c in values if _parsed(parse_binary, [c]))
     candidates: list[str] = list(samples)
     if languages:
-        found, _ = explore(None, languages)
+        # The empty string is a value apart ("a null data set" to Null, ForAllValues and ForAnyValue), so the
+        # walk is over non-empty values and the empty one is added on its own.
+        found, _ = explore(_NON_EMPTY, languages)
         candidates.extend(found.values())
         candidates.append("")
     candidates.extend(_number_values(numbers))
@@ -116,6 +120,17 @@ def single_values(entries: Sequence[tuple[ConditionEntry, bool]], context: Conte
     if not candidates:
         candidates.append(FRESH)
     return list(dict.fromkeys(candidates))
+
+
+def _sample(pattern: str) -> str:
+    """A readable value a pattern matches: wildcards as ``x``, and in an ARN a real partition, region and
+    account (a witness's ``aws:PrincipalArn`` can then name a principal that asks)."""
+    parts = pattern.split(":", 5)
+    if len(parts) == _ARN_COLONS + 1 and parts[0] == "arn":
+        fills = ["arn", "aws", parts[2], "us-east-1", SAMPLE_ACCOUNT]
+        parts = [fills[i] if part in ("*", "?") else part for i, part in enumerate(parts[:5])] + parts[5:]
+        pattern = ":".join(parts)
+    return pattern.replace("*", "x").replace("?", "x")
 
 
 def _parsed(parse: Callable[[str], T], values: Sequence[Chunks]) -> list[T]:

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:  # imported when a file is read, so that `--help` stays cheap
     from ..policy import PolicyDocument, PolicyKind
 
-__all__ = ["load_level", "load_policy"]
+__all__ = ["load_level", "load_policy", "scp_options"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def scp_options(command: F) -> F:
+    """``--scp`` and ``--rcp``: one level per use, the organization root first; passed as ``scps``/``rcps``."""
+    command = click.option(
+        "--rcp", "rcps", multiple=True, metavar="FILE[,FILE]", help="One RCP level per use, like --scp."
+    )(command)
+    return click.option(
+        "--scp",
+        "scps",
+        multiple=True,
+        metavar="FILE[,FILE]",
+        help="One SCP level per use, the organization root first; commas separate the SCPs of one level.",
+    )(command)
 
 
 def load_policy(path: Path, kind: PolicyKind) -> PolicyDocument:

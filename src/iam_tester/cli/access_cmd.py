@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import exit_on_error, output_stream
-from ._policies import load_level, load_policy
+from ._policies import load_level, load_policy, scp_options
 
 if TYPE_CHECKING:
     from ..policy import PolicyDocument
@@ -23,14 +23,7 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 @click.argument("policies", nargs=-1, type=_FILE, metavar="POLICY...")
 @click.option("--boundary", type=_FILE, metavar="FILE", help="The permissions boundary.")
 @click.option("--session-policy", type=_FILE, metavar="FILE", help="A session policy (for a role session).")
-@click.option(
-    "--scp",
-    "scps",
-    multiple=True,
-    metavar="FILE[,FILE]",
-    help="One SCP level per use, the organization root first; commas separate the SCPs of one level.",
-)
-@click.option("--rcp", "rcps", multiple=True, metavar="FILE[,FILE]", help="One RCP level per use, like --scp.")
+@scp_options
 @click.option(
     "--principal",
     help="Who holds the policies (an IAM role, user or session ARN). Its derived keys (aws:PrincipalArn ...) are "

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import console_for, reported_errors
-from ._policies import load_level, load_policy
+from ._policies import load_level, load_policy, scp_options
 
 if TYPE_CHECKING:
     from ..engine import Evaluation, Request
@@ -75,14 +75,7 @@ def _check_account(ctx: click.Context, param: click.Parameter, value: str | None
 @click.option("--boundary", type=_FILE, metavar="FILE", help="The permissions boundary.")
 @click.option("--session-policy", type=_FILE, metavar="FILE", help="The session policy.")
 @click.option("--resource-policy", type=_FILE, metavar="FILE", help="The resource's policy (bucket policy, ...).")
-@click.option(
-    "--scp",
-    "scps",
-    multiple=True,
-    metavar="FILE[,FILE]",
-    help="One SCP level per use, the organization root first; commas separate the SCPs of one level.",
-)
-@click.option("--rcp", "rcps", multiple=True, metavar="FILE[,FILE]", help="One RCP level per use, like --scp.")
+@scp_options
 @click.option("--action", required=True, callback=_request_part, help="The action, e.g. s3:GetObject.")
 @click.option("--resource", required=True, callback=_request_part, help='The resource ARN, or "*".')
 @click.option(

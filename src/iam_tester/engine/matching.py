@@ -19,7 +19,14 @@ from .._cache import BoundedCache
 from .variables import Context, Template, parse_template
 from .wildcard import Chunks, arn_regex, glob_regex, has_wildcard, plain
 
-__all__ = ["ActionMatcher", "ResourceMatcher", "compile_actions", "compile_resources", "service_of"]
+__all__ = [
+    "ActionMatcher",
+    "ResourceMatcher",
+    "compile_actions",
+    "compile_resources",
+    "resource_template",
+    "service_of",
+]
 
 _RESOURCE_PART = 5  # colons before the resource part of an ARN
 
@@ -87,7 +94,7 @@ class ResourceMatcher:
 
 
 def compile_resources(patterns: Sequence[str], *, negated: bool, variables_enabled: bool) -> ResourceMatcher:
-    templates = tuple(_resource_template(p, variables_enabled) for p in patterns)
+    templates = tuple(resource_template(p, variables_enabled) for p in patterns)
     any_match: Callable[[str, Context], bool]
     if any(t.text == "*" for t in templates):
 
@@ -124,7 +131,9 @@ def compile_resources(patterns: Sequence[str], *, negated: bool, variables_enabl
     return ResourceMatcher(tuple(patterns), False, any_match, resolved)
 
 
-def _resource_template(pattern: str, variables_enabled: bool) -> Template:
+def resource_template(pattern: str, variables_enabled: bool) -> Template:
+    """A Resource pattern split into policy text and variables, which count only after the fifth colon (the
+    analysis resolves resource patterns with it too)."""
     if not variables_enabled or "${" not in pattern:
         return Template((pattern,), pattern)
     cut = _after_colons(pattern, _RESOURCE_PART)

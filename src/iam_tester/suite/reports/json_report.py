@@ -106,19 +106,25 @@ def write_json(run: RunResult, stream: IO[str]) -> None:
     # The same statements decide many cases: their "reasons" are encoded once. The key is the statements'
     # ids, and the entry keeps them alive, so no other object can take one of those ids meanwhile.
     reasons: dict[tuple[int, ...], tuple[tuple[StatementRef, ...], str]] = {}
+    # Written in chunks of many cases: a write per case to a pipe wakes its reader thousands of times.
+    chunk: list[str] = []
     for result in run.results:
-        stream.write(separator)
+        chunk.append(separator)
         separator = ",\n  "
         if _explained(result):
-            stream.write(json.dumps(case_to_dict(result, live=run.live)))
-            continue
-        deciding = result.evaluation.deciding
-        key = tuple(map(id, deciding))
-        found = reasons.get(key)
-        if found is None:
-            found = reasons[key] = (deciding, json.dumps([ref.to_dict() for ref in deciding]))
-        case = json.dumps(case_to_dict(result, live=run.live, reasons=False))
-        stream.write(f'{case[:-1]}, "reasons": {found[1]}}}')
+            chunk.append(json.dumps(case_to_dict(result, live=run.live)))
+        else:
+            deciding = result.evaluation.deciding
+            key = tuple(map(id, deciding))
+            found = reasons.get(key)
+            if found is None:
+                found = reasons[key] = (deciding, json.dumps([ref.to_dict() for ref in deciding]))
+            case = json.dumps(case_to_dict(result, live=run.live, reasons=False))
+            chunk.append(f'{case[:-1]}, "reasons": {found[1]}}}')
+        if len(chunk) >= 4096:
+            stream.write("".join(chunk))
+            chunk.clear()
+    stream.write("".join(chunk))
     stream.write("\n]" if run.results else "]")
     if run.live:
         stream.write(f', "notes": {json.dumps(list(run.notes))}')
