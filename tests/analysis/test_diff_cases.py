@@ -234,3 +234,19 @@ def test_a_witness_asks_as_the_principal_its_context_names() -> None:
     assert not witness.principal.startswith("arn:aws:iam::111122223333:role/admin-")
     assert "aws:PrincipalArn" not in witness.context
     assert _holds(witness, new, old, "identity")
+
+
+def test_a_search_cut_short_is_counted_as_new_access() -> None:
+    """When the cells to search exceed the limit before an answer, the actions are undecided and the gate fails."""
+    many = {"StringEquals": {f"aws:PrincipalTag/k{i}": ["a", "b"] for i in range(13)}}
+    allow = _allow("sqs:SendMessage", Condition=many)
+    narrowed = {
+        "Effect": "Deny",
+        "Action": "sqs:SendMessage",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    report = diff_policies(_doc([allow], "identity"), _doc([allow, narrowed], "identity"))
+    assert not report.new_access
+    assert [u.actions for u in report.undecided] == [("sqs:SendMessage",)]
+    assert report.adds_access
