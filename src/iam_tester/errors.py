@@ -123,8 +123,8 @@ class SandboxError(IamTesterError):
 
 
 class CancelledError(SandboxError):
-    """The sandbox was cancelled (its ``cancel`` event was set) while it was being set up; what it had
-    created is removed."""
+    """The sandbox was cancelled (its ``cancel`` event was set) while it was being set up — or, in a live run
+    of a suite, while its calls were made; what it had created is removed."""
 
 
 class AwsCallError(SandboxError):

@@ -299,6 +299,22 @@ def test_what_an_interrupted_cleanup_leaves_is_attached(
     assert_nothing_left(session)
 
 
+def test_session_policy_mode_creates_no_role(aws: EmbeddedAws, tmp_path: Path, session: boto3.Session) -> None:
+    """With --session-policy the admin role is assumed with the case's policies as a session policy: no IAM
+    writes and no wait. The embedded AWS does not enforce session policies, so the administrator's session is
+    allowed what the policy denies — a disagreement, as AWS's own would not be."""
+    recorder = CallRecorder(session)
+    run, _ = _run(_suite(tmp_path, SEED_CASES), session, session_policy=True, admin_role_arn=aws.admin_role_arn)
+    allowed, protected = run.results
+    assert allowed.status is Status.PASSED
+    assert protected.live is not None
+    assert protected.live.caller.startswith("arn:aws:sts::123456789012:assumed-role/platform-admin/iam-tester-")
+    assert (protected.live.prediction.decision.value, protected.live.observed) == ("explicitDeny", "allowed")
+    assert protected.disagrees
+    assert not [name for name in recorder.names if name.startswith("iam.")]
+    assert recorder.names.count("s3.ListObjectsV2") == 2  # each call once: a session policy applies at once
+
+
 def _form_bodies(session: boto3.Session, event: str) -> list[dict[str, str]]:
     """Every request body of ``event`` sent through the session, decoded (query protocol)."""
     bodies: list[dict[str, str]] = []

@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Iterator
 
 import pytest
 
-from iam_tester.live.calls import Cancelled
+from iam_tester.errors import CancelledError
 from iam_tester.live.outcome import CallError, CallOutcome, Observed
 from iam_tester.live.propagation import Observation, PolicyWait, Trial, observe
 
@@ -150,7 +150,7 @@ def test_immediate_policies_are_not_waited_for() -> None:
 
 
 def test_cancel_stops_the_wait() -> None:
-    """Setting the cancel flag while waiting for the policy raises Cancelled at once."""
+    """Setting the cancel flag while waiting for the policy raises CancelledError at once."""
     cancel = threading.Event()
     calls: list[int] = []
 
@@ -161,7 +161,7 @@ def test_cancel_stops_the_wait() -> None:
         return DENIED
 
     trial = Trial("read", denied_then_cancel, True, "read")
-    with pytest.raises(Cancelled):
+    with pytest.raises(CancelledError):
         observe([trial], wait=PolicyWait(timeout=60), report=lambda *_: None, cancel=cancel)
     assert len(calls) == 2
 

@@ -15,18 +15,12 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..errors import CancelledError
 from .outcome import CallOutcome, classify
 
-__all__ = ["CallCheckError", "Cancelled", "check_call", "timed_call"]
+__all__ = ["CallCheckError", "check_call", "timed_call"]
 
 _WAIT_SLICE = 0.05  # how often a waiting thread looks at the cancel flag
-
-
-class Cancelled(BaseException):
-    """The run was interrupted (Ctrl-C, SIGTERM in the main thread): stop and clean up.
-
-    A ``BaseException`` so that code catching ``Exception`` does not swallow it.
-    """
 
 
 class CallCheckError(ValueError):
@@ -88,7 +82,7 @@ def timed_call(
 ) -> CallOutcome:
     """Make the call in a daemon thread; its outcome, or a timeout after ``timeout`` seconds.
 
-    :raises Cancelled: ``cancelled()`` became true while waiting (the call's thread is abandoned).
+    :raises CancelledError: ``cancelled()`` became true while waiting (the call's thread is abandoned).
     """
     done = threading.Event()
     box: list[CallOutcome] = []
@@ -106,7 +100,7 @@ def timed_call(
     deadline = time.monotonic() + timeout
     while not done.wait(min(_WAIT_SLICE, max(0.0, deadline - time.monotonic()))):
         if cancelled():
-            raise Cancelled
+            raise CancelledError("cancelled while waiting for a call; the call is abandoned")
         if time.monotonic() >= deadline:
             return CallOutcome.timed_out(timeout)
     return box[0]

@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .calls import Cancelled
+from ..errors import CancelledError
 from .outcome import CallOutcome, Observed
 from .readiness import KEY_PROPAGATION_CODES
 
@@ -89,7 +89,7 @@ def observe(
 ) -> dict[Hashable, Observation]:
     """Every trial's observation, keyed by ``trial.key``.
 
-    :raises Cancelled: ``cancel`` was set (the calls in flight are abandoned).
+    :raises CancelledError: ``cancel`` was set (the calls in flight are abandoned).
     """
     flag = cancel or threading.Event()
     run = _Run(wait, report, flag, clock)
@@ -122,7 +122,7 @@ class _Run:
 
     def sleep(self, seconds: float) -> None:
         if self.cancel.wait(max(0.0, seconds)):
-            raise Cancelled
+            raise CancelledError("cancelled while making the calls")
 
     def all(self, trials: Sequence[Trial], probe: Trial | None) -> dict[Hashable, Observation]:
         results: dict[Hashable, Observation] = {}
@@ -154,7 +154,7 @@ class _Run:
         turn = 0
         while pending:
             if self.cancel.is_set():
-                raise Cancelled
+                raise CancelledError("cancelled while making the calls")
             trial = pending[turn % len(pending)]
             outcome = trial.attempt()
             attempts[trial.key] = attempts.get(trial.key, 0) + 1
@@ -185,7 +185,7 @@ class _Run:
     def final(self, trial: Trial, *, settled: bool) -> Observation:
         """One call, retried only while its credentials are unknown to the endpoint."""
         if self.cancel.is_set():
-            raise Cancelled
+            raise CancelledError("cancelled while making the calls")
         backoff = _Backoff(self.wait)
         attempts = 1
         outcome = trial.attempt()

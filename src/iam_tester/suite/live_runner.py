@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine import Evaluation, PolicySet, Request
 from ..errors import CancelledError, CleanupError
 from ..live import Progress, SandboxCredentials, temporary_iam_credentials
-from ..live.calls import Cancelled, timed_call
+from ..live.calls import timed_call
 from ..live.clients import call
 from ..live.progress import Reporter
 from ..live.propagation import PolicyWait, Trial, observe
@@ -174,7 +174,7 @@ def _run_all(runs: Sequence[_SandboxRun], cancel: threading.Event, report: Repor
 
 def _failed(run: _SandboxRun) -> bool:
     """A run that failed on its own (not one stopped because another failed, or by an interrupt)."""
-    return run.error is not None and not isinstance(run.error, (Cancelled, CancelledError))
+    return run.error is not None and not isinstance(run.error, CancelledError)
 
 
 def _attach_cleanup_failures(exc: BaseException, runs: Sequence[_SandboxRun]) -> None:
@@ -261,7 +261,7 @@ class _SandboxRun:
             **sandbox_policies(self.plan),
         ) as credentials:
             if self._cancel.is_set():
-                raise Cancelled
+                raise CancelledError("cancelled once the sandbox was ready; it is removed")
             caller = str(call(credentials.client("sts").get_caller_identity)["Arn"])
             self.say("ready", f"calls are made as {caller}")
             self._call_all(credentials, caller)
