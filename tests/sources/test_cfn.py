@@ -56,7 +56,7 @@ def test_example_template_resolves_its_intrinsics() -> None:
 
 
 def test_parameters_and_conditions_from_options() -> None:
-    """--parameter values choose the Fn::If branch and the names; --account and --region build the ARNs."""
+    """--parameter values choose the Fn::If branch and the names; --account-id and --region build the ARNs."""
     found = inventory(f"cfn:{TEMPLATE}", account="444455556666", region="eu-west-1", parameters={"Env": "prod"})
     worker = principal(found, "WorkerRole")
     assert worker.arn == "arn:aws:iam::444455556666:role/services/upload-worker-prod"

@@ -99,7 +99,7 @@ def test_account_option_and_missing_account(tmp_path: Path) -> None:
     app = principal(found, "aws_iam_role.app")
     assert app.arn is None
     assert [u.attribute for u in app.unknown] == ["arn"]
-    assert "--account" in app.unknown[0].why
+    assert "--account-id" in app.unknown[0].why
     with_account = _read(tmp_path, plan.build(), account="444455556666")
     assert principal(with_account, "aws_iam_role.app").arn == "arn:aws:iam::444455556666:role/app"
 

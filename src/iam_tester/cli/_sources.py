@@ -55,7 +55,9 @@ def source_options(command: F) -> F:
     """Add the source options to a command; its callback receives them as ``source_options``."""
     options = [
         click.option(
+            "--account-id",
             "--account",
+            "account",
             metavar="ID",
             help="The account ID ARNs are built with where a source does not say (a plan's planned roles, a "
             "template's AWS::AccountId; default for templates: 123456789012).",

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 
 from .inventory import Inventory, SourcePolicy, SourcePrincipal, SourceResource, Unknown
 
-__all__ = ["DraftPrincipal", "ManagedFetcher", "ManagedRef", "SourceDraft", "finish", "is_aws_managed"]
+__all__ = [
+    "DraftPrincipal",
+    "EntityDraft",
+    "ManagedFetcher",
+    "ManagedRef",
+    "SourceDraft",
+    "finish",
+    "is_aws_managed",
+]
 
 ManagedFetcher = Callable[[str], "SourcePolicy | None"]
 """Reads a managed policy's default version by ARN (live), or says ``None`` when there is no such policy."""
@@ -52,6 +60,48 @@ class DraftPrincipal:
     boundary: ManagedRef | None = None
     trust: SourcePolicy | None = None
     unknown: tuple[Unknown, ...] = ()
+
+
+@dataclass(eq=False)
+class EntityDraft:
+    """A role, user or group while a reader links policies to it (mutable until :meth:`principal`)."""
+
+    id: str
+    type: str  # "role", "user" or "group"
+    arn: str | None
+    inline: list[SourcePolicy] = field(default_factory=list)
+    managed: list[ManagedRef] = field(default_factory=list)
+    boundary: ManagedRef | None = None
+    trust: SourcePolicy | None = None
+    unknown: list[Unknown] = field(default_factory=list)
+    groups: list[EntityDraft] = field(default_factory=list)
+
+    def keep(self, found: SourcePolicy | Unknown | None, *, trust: bool = False) -> None:
+        """An inline (or, with ``trust``, the trust) policy found for this entity, or why it is unknown."""
+        if isinstance(found, Unknown):
+            self.unknown.append(found)
+        elif found is not None and trust:
+            self.trust = found
+        elif found is not None:
+            self.inline.append(found)
+
+    def attach(self, ref: ManagedRef | Unknown | None) -> None:
+        """A managed policy attached to this entity, or why the attachment is unknown."""
+        if isinstance(ref, Unknown):
+            self.unknown.append(ref)
+        elif ref is not None:
+            self.managed.append(ref)
+
+    def principal(self) -> DraftPrincipal:
+        """The principal, a user's groups' inline and managed policies (and unknowns) included, each group once."""
+        inline, managed, unknown = list(self.inline), list(self.managed), list(self.unknown)
+        for group in {id(group): group for group in self.groups}.values():
+            inline.extend(group.inline)
+            managed.extend(group.managed)
+            unknown.extend(u for u in group.unknown if u.attribute != "arn")
+        return DraftPrincipal(
+            self.id, self.arn, self.type, tuple(inline), tuple(managed), self.boundary, self.trust, tuple(unknown)
+        )
 
 
 @dataclass(frozen=True)

@@ -268,8 +268,3 @@ class Inventory:
         # The resource itself, the bucket of an object, the function of a qualified function ARN.
         keys = dict.fromkeys((arn, arn.split("/", 1)[0], arn.rsplit(":", 1)[0]))
         return tuple(r for key in keys for r in index.get(key, ()) if r.covers(arn))
-
-    def arn_unknown(self) -> tuple[SourcePrincipal | SourceResource, ...]:
-        """The entries whose ARN the source cannot know: any of them might be the one a request names."""
-        entries: tuple[SourcePrincipal | SourceResource, ...] = (*self.principals, *self.resources)
-        return tuple(entry for entry in entries if entry.arn is None)

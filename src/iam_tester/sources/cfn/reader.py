@@ -19,13 +19,12 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from ...policy.jsontext import JsonTextError, load_json
 from ...policy.model import PolicyKind
 from ...policy.sourcemap import PathPart, format_path
-from ..build import DraftPrincipal, ManagedRef, SourceDraft
+from ..build import EntityDraft, ManagedRef, SourceDraft
 from ..inventory import Origin, SourcePolicy, SourceResource, Unknown
 from ..lambda_permissions import permission_statement, policy_of
 from .intrinsics import NO_VALUE, Template, Unresolvable
@@ -39,19 +38,6 @@ _QUEUE_URL = re.compile(r"https://sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(\d
 _SAM = "AWS::Serverless-2016-10-31"
 
 
-@dataclass(eq=False)
-class _Entity:
-    logical: str
-    type: str
-    arn: str | None
-    inline: list[SourcePolicy] = field(default_factory=list)
-    managed: list[ManagedRef] = field(default_factory=list)
-    boundary: ManagedRef | None = None
-    trust: SourcePolicy | None = None
-    unknown: list[Unknown] = field(default_factory=list)
-    groups: list[_Entity] = field(default_factory=list)
-
-
 def read_template(template: Template, source: str) -> SourceDraft:
     """Everything ``template`` says about principals and resource policies."""
     return _Reader(template, source).read()
@@ -61,8 +47,8 @@ class _Reader:
     def __init__(self, template: Template, source: str) -> None:
         self.t = template
         self.source = source
-        self.entities: dict[str, _Entity] = {}
-        self.by_name: dict[str, dict[str, _Entity]] = {kind: {} for kind in _NAME_PROPS}
+        self.entities: dict[str, EntityDraft] = {}
+        self.by_name: dict[str, dict[str, EntityDraft]] = {kind: {} for kind in _NAME_PROPS}
         self.policies: list[SourcePolicy] = []
         self.unplaced: list[Unknown] = []
         self.managed_by_arn: dict[str, SourcePolicy] = {}
@@ -97,7 +83,7 @@ class _Reader:
             policy = SourcePolicy(holder, PolicyKind.RESOURCE, policy_of(statements), origin)
             self.policies.append(policy)
             self.resources.append(SourceResource(holder, arn, "AWS::Lambda::Function", policy, (), self.source))
-        principals = [self.principal(e) for e in self.entities.values() if e.type != "group"]
+        principals = [e.principal() for e in self.entities.values() if e.type != "group"]
         return SourceDraft(
             source=self.source,
             principals=tuple(principals),
@@ -182,7 +168,7 @@ class _Reader:
             why = ""
         except Unresolvable as exc:
             arn, why = None, exc.why
-        entity = _Entity(logical, kind, arn)
+        entity = EntityDraft(logical, kind, arn)
         if arn is None:
             entity.unknown.append(Unknown(logical, "arn", why, self.source))
         self.entities[logical] = entity
@@ -231,7 +217,7 @@ class _Reader:
 
     def target(
         self, value: Any, kind: str, holder: str, attribute: str, where: tuple[PathPart, ...]
-    ) -> _Entity | Unknown | None:
+    ) -> EntityDraft | Unknown | None:
         """The role, user or group ``value`` names: by ``Ref`` to its logical ID, or by name (``None``: one the
         template does not define)."""
         if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in self.entities:
@@ -262,46 +248,19 @@ class _Reader:
             return None
         return ManagedRef(holder, attribute, arn=str(resolved))
 
-    def attach(self, entity: _Entity | Unknown | None, ref: ManagedRef | Unknown | None) -> None:
+    def attach(self, entity: EntityDraft | Unknown | None, ref: ManagedRef | Unknown | None) -> None:
         if isinstance(entity, Unknown):
             self.unplaced.append(entity)
-        elif entity is None or ref is None:
-            return
-        elif isinstance(ref, Unknown):
-            entity.unknown.append(ref)
-        else:
-            entity.managed.append(ref)
+        elif entity is not None:
+            entity.attach(ref)
 
     def keep(
-        self, entity: _Entity | Unknown | None, found: SourcePolicy | Unknown | None, *, trust: bool = False
+        self, entity: EntityDraft | Unknown | None, found: SourcePolicy | Unknown | None, *, trust: bool = False
     ) -> None:
         if isinstance(entity, Unknown):
             self.unplaced.append(entity)
-        elif entity is None or found is None:
-            return
-        elif isinstance(found, Unknown):
-            entity.unknown.append(found)
-        elif trust:
-            entity.trust = found
-        else:
-            entity.inline.append(found)
-
-    def principal(self, entity: _Entity) -> DraftPrincipal:
-        inline, managed, unknown = list(entity.inline), list(entity.managed), list(entity.unknown)
-        for group in {id(g): g for g in entity.groups}.values():
-            inline.extend(group.inline)
-            managed.extend(group.managed)
-            unknown.extend(u for u in group.unknown if u.attribute != "arn")
-        return DraftPrincipal(
-            entity.logical,
-            entity.arn,
-            entity.type,
-            tuple(inline),
-            tuple(managed),
-            entity.boundary,
-            entity.trust,
-            tuple(unknown),
-        )
+        elif entity is not None:
+            entity.keep(found, trust=trust)
 
     # -- policies and attachments ---------------------------------------------------------------------
     def targets(self, logical: str, *, each: Any) -> None:
@@ -316,7 +275,7 @@ class _Reader:
         label = self.t.text(name, ("Resources", logical, "Properties", "PolicyName")) if name else logical
         documents: dict[str, SourcePolicy | Unknown | None] = {}
 
-        def each(target: _Entity | Unknown | None, kind: str) -> None:
+        def each(target: EntityDraft | Unknown | None, kind: str) -> None:
             if kind not in documents:
                 documents[kind] = self.document(logical, ("PolicyDocument",), _INLINE_KINDS[kind], label)
             self.keep(target, documents[kind])

@@ -26,7 +26,7 @@ class PlanContext:
     partition: str
 
     def missing_account(self) -> str:
-        return "the account is not in the plan: give it (--account, or {tfplan: ..., account: ID} in a suite)"
+        return "the account is not in the plan: give it (--account-id, or {tfplan: ..., account: ID} in a suite)"
 
 
 class Documents:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ...policy.model import PolicyKind
-from ..build import DraftPrincipal, ManagedRef
+from ..build import DraftPrincipal, EntityDraft, ManagedRef
 from ..inventory import SourcePolicy, Unknown
 from .documents import Documents, PlanContext
 from .plan import UNKNOWN_AFTER_APPLY, Instance, Plan
@@ -28,20 +28,6 @@ from .plan import UNKNOWN_AFTER_APPLY, Instance, Plan
 __all__ = ["IamFound", "read_iam"]
 
 _KINDS = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
-
-
-@dataclass(eq=False)
-class _Entity:
-    instance: Instance
-    type: str
-    name: str | None
-    arn: str | None
-    inline: list[SourcePolicy] = field(default_factory=list)
-    managed: list[ManagedRef] = field(default_factory=list)
-    boundary: ManagedRef | None = None
-    trust: SourcePolicy | None = None
-    unknown: list[Unknown] = field(default_factory=list)
-    groups: list[_Entity] = field(default_factory=list)
 
 
 @dataclass
@@ -66,8 +52,8 @@ class _Reader:
         self.documents = documents
         self.context = context
         self.found = IamFound()
-        self.entities: dict[str, _Entity] = {}  # by address
-        self.by_name: dict[str, dict[str, _Entity]] = {kind: {} for kind in _KINDS.values()}
+        self.entities: dict[str, EntityDraft] = {}  # by address
+        self.by_name: dict[str, dict[str, EntityDraft]] = {kind: {} for kind in _KINDS.values()}
 
     def read(self) -> IamFound:
         self.managed_policies()
@@ -83,7 +69,7 @@ class _Reader:
         self.memberships()
         for entity in self.entities.values():
             if entity.type != "group":
-                self.found.principals.append(self.principal(entity))
+                self.found.principals.append(entity.principal())
         return self.found
 
     # -- definitions ----------------------------------------------------------------------------------
@@ -112,7 +98,7 @@ class _Reader:
         kind = _KINDS[instance.type]
         name = instance.text("name")
         arn = instance.text("arn") or self.arn(instance, kind)
-        entity = _Entity(instance, kind, name, arn)
+        entity = EntityDraft(instance.address, kind, arn)
         if arn is None:
             entity.unknown.append(Unknown(instance.address, "arn", self.arn_why(instance), self.context.source))
         self.entities[instance.address] = entity
@@ -122,17 +108,16 @@ class _Reader:
             return
         if kind == "role":
             found = self.documents.policy(instance, ("assume_role_policy",), PolicyKind.TRUST, name or instance.address)
-            self.keep(entity, found, trust=True)
-            self.role_blocks(entity)
+            entity.keep(found, trust=True)
+            self.role_blocks(entity, instance)
         boundary = self.policy_ref(instance, "permissions_boundary", instance.address)
         if isinstance(boundary, Unknown):
             entity.unknown.append(boundary)
         else:
             entity.boundary = boundary
 
-    def role_blocks(self, entity: _Entity) -> None:
+    def role_blocks(self, entity: EntityDraft, instance: Instance) -> None:
         """``inline_policy`` and ``managed_policy_arns`` set in the role itself (see the module's docstring)."""
-        instance = entity.instance
         for attribute in ("inline_policy", "managed_policy_arns"):
             configured = self.plan.configured(instance, attribute)
             if configured is False:
@@ -154,7 +139,7 @@ class _Reader:
                 found = self.documents.policy(
                     instance, (attribute, index, "policy"), PolicyKind.IDENTITY, name or f"inline_policy[{index}]"
                 )
-                self.keep(entity, found)
+                entity.keep(found)
 
     # -- what reaches an entity -----------------------------------------------------------------------
     def inline(self, resource_type: str, attribute: str, target_type: str, kind: PolicyKind) -> None:
@@ -167,7 +152,7 @@ class _Reader:
             if isinstance(target, Unknown):
                 self.found.unplaced.append(target)
                 continue
-            self.keep(target, found)
+            target.keep(found)
 
     def attachments(self, resource_type: str, attribute: str, target_type: str) -> None:
         for instance in self.plan.of_type(resource_type):
@@ -175,14 +160,14 @@ class _Reader:
             if isinstance(target, Unknown):
                 self.found.unplaced.append(target)
             elif target is not None:
-                self.attach(target, self.policy_ref(instance, "policy_arn", instance.address))
+                target.attach(self.policy_ref(instance, "policy_arn", instance.address))
 
     def exclusive_attachments(self) -> None:
         for instance in self.plan.of_type("aws_iam_policy_attachment"):
             ref = self.policy_ref(instance, "policy_arn", instance.address)
             for attribute, kind in (("roles", "role"), ("users", "user"), ("groups", "group")):
                 for target in self.targets(instance, attribute, kind):
-                    self.attach(target, ref)
+                    target.attach(ref)
 
     def memberships(self) -> None:
         for instance in self.plan.of_type("aws_iam_user_group_membership"):
@@ -199,42 +184,8 @@ class _Reader:
                 for user in self.targets(instance, "users", "user"):
                     user.groups.append(group)
 
-    def attach(self, entity: _Entity, ref: ManagedRef | Unknown | None) -> None:
-        if isinstance(ref, Unknown):
-            entity.unknown.append(ref)
-        elif ref is not None:
-            entity.managed.append(ref)
-
-    def keep(self, entity: _Entity, found: SourcePolicy | Unknown | None, *, trust: bool = False) -> None:
-        if isinstance(found, Unknown):
-            entity.unknown.append(found)
-        elif found is not None and trust:
-            entity.trust = found
-        elif found is not None:
-            entity.inline.append(found)
-
-    def principal(self, entity: _Entity) -> DraftPrincipal:
-        inline = list(entity.inline)
-        managed = list(entity.managed)
-        unknown = list(entity.unknown)
-        groups = {id(group): group for group in entity.groups}  # a group named twice counts once
-        for group in groups.values():
-            inline.extend(group.inline)
-            managed.extend(group.managed)
-            unknown.extend(u for u in group.unknown if u.attribute != "arn")
-        return DraftPrincipal(
-            id=entity.instance.address,
-            arn=entity.arn,
-            type=entity.type,
-            inline=tuple(inline),
-            managed=tuple(managed),
-            boundary=entity.boundary,
-            trust=entity.trust,
-            unknown=tuple(unknown),
-        )
-
     # -- following names and references ---------------------------------------------------------------
-    def target(self, instance: Instance, attribute: str, target_type: str) -> _Entity | Unknown | None:
+    def target(self, instance: Instance, attribute: str, target_type: str) -> EntityDraft | Unknown | None:
         """The entity ``attribute`` names: by its name, or through the configuration when the name is unknown;
         ``None`` for an entity the plan does not hold (it exists outside the plan)."""
         name = instance.text(attribute)
@@ -247,7 +198,7 @@ class _Reader:
             return self.entities.get(linked.address)
         return Unknown(instance.address, attribute, f"{UNKNOWN_AFTER_APPLY}, and {linked}", self.context.source)
 
-    def targets(self, instance: Instance, attribute: str, kind: str) -> list[_Entity]:
+    def targets(self, instance: Instance, attribute: str, kind: str) -> list[EntityDraft]:
         """The entities a list of names designates (those the plan holds); an unknown list is unplaced."""
         if instance.unknown(attribute):
             why = f"{UNKNOWN_AFTER_APPLY}: which {kind}s it concerns is not known"
