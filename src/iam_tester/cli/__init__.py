@@ -78,14 +78,15 @@ def main(**_: Any) -> None:
     \b
     Offline (no AWS account needed):
       iam-tester check examples/quickstart.yaml
-      iam-tester explain --policy policy.json --action s3:GetObject --resource arn:aws:s3:::b/k
-      iam-tester validate policy.json
+      iam-tester explain --policy examples/policies/list-except-infra.json \\
+          --action s3:ListBucket --resource arn:aws:s3:::platform-infra
+      iam-tester validate examples/policies/developer.json
       iam-tester access examples/analysis/reports-reader.json
-      iam-tester diff old.json new.json
+      iam-tester diff examples/analysis/reports-reader.json examples/analysis/reports-reader-v2.json
       iam-tester exposure examples/analysis/reports-bucket.json
     Live (creates a temporary role in the account of your credentials; see each command's --help):
       iam-tester check examples/live.yaml --live
-      iam-tester exec --policy policy.json -- aws s3 ls s3://my-bucket
+      iam-tester exec --policy examples/policies/list-except-protected.json -- aws s3 ls
       iam-tester sweep --dry-run
 
     \b

@@ -28,7 +28,7 @@ def embedded_aws_command(*, port: int, host: str) -> None:
     \b
       iam-tester embedded-aws > /tmp/embedded-aws.env &
       source /tmp/embedded-aws.env
-      iam-tester exec --policy policy.json -- aws s3 ls
+      iam-tester exec --policy examples/policies/list-except-protected.json -- aws s3 ls
     """
     from ..embedded import BUCKETS, PROTECTED_BUCKET, EmbeddedAws
 

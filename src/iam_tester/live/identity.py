@@ -9,21 +9,17 @@ Principal"): an IAM user by its ARN; a role session by its *role's* ARN, includi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import AwsCallError, SandboxError
+from ..policy.arns import IAM_PRINCIPAL_ARN
 from .clients import Actor, call, session_or_default
 
 if TYPE_CHECKING:
     import boto3
 
 __all__ = ["CallerIdentity", "identify", "parse_principal_arn", "whoami"]
-
-_PRINCIPAL_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)\Z"
-)
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ class CallerIdentity:
 
 def parse_principal_arn(arn: str) -> tuple[str, str, str, str]:
     """``(partition, service, account, resource)`` of an IAM/STS principal ARN; ValueError if it is not one."""
-    match = _PRINCIPAL_ARN.match(arn)
+    match = IAM_PRINCIPAL_ARN.match(arn)
     if not match:
         raise ValueError(f"not an IAM or STS principal ARN: {arn!r}")
     return match["partition"], match["service"], match["account"], match["resource"]
