@@ -40,6 +40,8 @@ CONDITIONS: list[dict[str, Any]] = [
     {"ForAnyValue:StringEquals": {"aws:TagKeys": ["a", "b"]}},
     {"ForAllValues:StringLike": {"aws:TagKeys": ["a*"]}},
     {"Null": {"aws:PrincipalTag/team": "false"}},
+    {"StringEquals": {"aws:ResourceTag/owner": "${aws:username}"}},
+    {"StringLike": {"aws:ResourceTag/owner": "${aws:PrincipalTag/team}-*"}},
 ]
 # Requests: each action with resources of its own type (the analysis asks about those only).
 OBJECTS = ["arn:aws:s3:::a/x", "arn:aws:s3:::a/xy", "arn:aws:s3:::a/alice/k", "arn:aws:s3:::bq/x", "arn:aws:s3:::c/x"]
@@ -51,7 +53,8 @@ CONTEXT_VALUES: dict[str, list[Any]] = {
     "aws:SecureTransport": ["true", "false"],
     "s3:max-keys": ["5", "10", "50"],
     "aws:TagKeys": [["a"], ["c"], ["a", "c"], ["ab"]],
-    "aws:username": ["alice", "bob"],
+    "aws:username": ["alice", "bob", "red"],
+    "aws:ResourceTag/owner": ["alice", "red-1", "bob", "x"],
 }
 
 statements = st.fixed_dictionaries(

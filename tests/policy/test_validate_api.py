@@ -172,3 +172,21 @@ def test_inline_policy_in_a_yaml_suite_is_located() -> None:
         5,
         19,
     )
+
+
+def test_set_operator_message_names_the_right_qualifier() -> None:
+    """On a single-valued key, only ForAllValues is said to be true when the key is missing (ForAnyValue is false)."""
+    from iam_tester.policy import validate_policy
+
+    def message(operator: str) -> str:
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {operator: {"aws:SourceVpc": "v"}}}
+            ],
+        }
+        (finding,) = [f for f in validate_policy(document).warnings if f.code == "set-operator-on-single-valued-key"]
+        return finding.message
+
+    assert "true when the key is missing" in message("ForAllValues:StringEquals")
+    assert "missing" not in message("ForAnyValue:StringEquals")

@@ -180,7 +180,9 @@ class PolicySet:
         context = build_context(request.context, caller, resource_account)
         state = RequestState(request, caller, action, resource_account, context)
         inputs = self._inputs(state)
-        return state, inputs, protection(action, resource) or combine(inputs)
+        # AWS's own rules (protections) are for authenticated callers: an anonymous one is decided by the policies.
+        protected = protection(action, resource) if caller.kind is not PrincipalKind.ANONYMOUS else None
+        return state, inputs, protected or combine(inputs)
 
     def _explain(self, request: Request) -> Explanation:
         state, inputs, verdict = self._decide(request)

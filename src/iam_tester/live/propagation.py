@@ -17,7 +17,6 @@ always immediately visible"). So :func:`observe`:
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 
 from ..errors import CancelledError
 from .outcome import CallOutcome, Observed
-from .readiness import KEY_PROPAGATION_CODES
+from .readiness import KEY_PROPAGATION_CODES, Backoff
 
 __all__ = ["Observation", "PolicyWait", "Trial", "observe", "wait_until_in_force"]
 
@@ -65,17 +64,6 @@ class PolicyWait:
     max_delay: float = 0.25
     concurrency: int = 8
     immediate: bool = False
-
-
-class _Backoff:
-    def __init__(self, wait: PolicyWait) -> None:
-        self._delay = wait.first_delay
-        self._cap = wait.max_delay
-
-    def next(self) -> float:
-        delay = self._delay * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
-        self._delay = min(self._delay * 2, self._cap)
-        return delay
 
 
 def observe(
@@ -148,7 +136,7 @@ class _Run:
         self, seekers: list[Trial], results: dict[Hashable, Observation], probe: Trial | None
     ) -> tuple[bool, bool]:
         """Retry the seekers' denials in turn until one is allowed; ``(in force, gave up at the timeout)``."""
-        backoff = _Backoff(self.wait)
+        backoff = Backoff(first_delay=self.wait.first_delay, max_delay=self.wait.max_delay)
         pending = list(seekers)
         attempts: dict[Hashable, int] = {}
         turn = 0
@@ -186,7 +174,7 @@ class _Run:
         """One call, retried only while its credentials are unknown to the endpoint."""
         if self.cancel.is_set():
             raise CancelledError("cancelled while making the calls")
-        backoff = _Backoff(self.wait)
+        backoff = Backoff(first_delay=self.wait.first_delay, max_delay=self.wait.max_delay)
         attempts = 1
         outcome = trial.attempt()
         while _keys_unknown(outcome) and self.clock() < self.deadline:

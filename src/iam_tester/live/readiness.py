@@ -25,6 +25,7 @@ __all__ = [
     "ASSUME_PROPAGATION_CODES",
     "KEY_PROPAGATION_CODES",
     "MAX_READINESS_TIMEOUT",
+    "Backoff",
     "ReadinessSettings",
     "wait_until_assumable",
 ]
@@ -99,10 +100,13 @@ def _check_seconds(name: str, value: object, *, low: float, high: float, low_ok:
         raise InvalidArgumentError(f"{name} must be a number of seconds in {bracket}{low:g}, {high:g}], not {value!r}")
 
 
-class _Backoff:
-    def __init__(self, settings: ReadinessSettings) -> None:
-        self._delay = settings.first_delay
-        self._cap = settings.max_delay
+class Backoff:
+    """Capped exponential backoff with jitter: ``first_delay``, doubling up to ``max_delay``, each delay
+    drawn from 50-100 % of its nominal value so that concurrent waiters do not poll in step."""
+
+    def __init__(self, *, first_delay: float, max_delay: float) -> None:
+        self._delay = first_delay
+        self._cap = max_delay
 
     def next(self) -> float:
         delay = self._delay * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
@@ -145,7 +149,7 @@ def wait_until_assumable(
         except CallTimedOut as exc:
             raise timed_out(what, "got no answer from AWS", _NO_ANSWER_HINT) from exc
 
-    def wait_or_give_up(backoff: _Backoff, what: str, exc: AwsCallError) -> None:
+    def wait_or_give_up(backoff: Backoff, what: str, exc: AwsCallError) -> None:
         remaining = deadline - clock()
         if remaining <= 0:
             raise timed_out(what, f"still failed with {exc.code} ({exc.message})", _TIMEOUT_HINTS.get(what)) from exc
@@ -153,7 +157,7 @@ def wait_until_assumable(
         report("retry", f"{what}: {exc.code}, IAM is still propagating; retrying in {delay:.2f} s")
         sleep(delay)
 
-    backoff = _Backoff(settings)
+    backoff = Backoff(first_delay=settings.first_delay, max_delay=settings.max_delay)
     while True:
         try:
             reply = bounded(assume, "AssumeRole")
@@ -164,7 +168,7 @@ def wait_until_assumable(
             wait_or_give_up(backoff, "AssumeRole", exc)
 
     check = probe(reply["Credentials"])
-    backoff = _Backoff(settings)
+    backoff = Backoff(first_delay=settings.first_delay, max_delay=settings.max_delay)
     successes = 0
     while successes < settings.consecutive_successes:
         try:
