@@ -33,6 +33,10 @@ def _when(conditions: dict[str, dict[str, list[str]]]) -> str:
     )
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _names(names: Sequence[str], total: int | None = None) -> str:
     if total is not None and len(names) == total and total > 1:
         return f"all {total}"
@@ -44,7 +48,7 @@ def access_summary(report: AccessReport) -> str:
     """One line: how many actions in how many services, and the risky ones."""
     services = {a.service for a in report.actions}
     risky = [a.action for a in report.actions if a.risks]
-    line = f"{len(report.actions)} actions in {len(services)} services"
+    line = f"{_count(len(report.actions), 'action')} in {_count(len(services), 'service')}"
     if risky:
         line += f"; called out: {_names(risky)}"
     if report.undecided:
@@ -57,8 +61,8 @@ def access_text(report: AccessReport, catalog: Catalog) -> str:
     lines: list[str] = []
     services = sorted({a.service for a in report.actions})
     lines.append(
-        f"{report.principal} may perform {len(report.actions)} actions in {len(services)} services "
-        f"(IAM catalog {report.catalog_version})."
+        f"{report.principal} may perform {_count(len(report.actions), 'action')} in "
+        f"{_count(len(services), 'service')} (IAM catalog {report.catalog_version})."
     )
     risky = [a for a in report.actions if a.risks]
     if risky:

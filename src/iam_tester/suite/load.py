@@ -169,7 +169,7 @@ class _SuiteBuilder:
         if self.sources is not None:
             given = defaults.given | _given(raw.get("policies"))
             principal, policies = self.from_sources(
-                principal, policies, given, action=action, resource=resource, where=where
+                self.sources, principal, policies, given, action=action, resource=resource, where=where
             )
         elif policies.trust is not None and action.lower() in TRUST_ACTIONS:
             policies = self.trust_slots(policies)
@@ -245,6 +245,7 @@ class _SuiteBuilder:
 
     def from_sources(
         self,
+        sources: CaseSources,
         principal: str,
         policies: PolicySlots,
         given: frozenset[str],
@@ -254,12 +255,11 @@ class _SuiteBuilder:
         where: tuple[PathPart, ...],
     ) -> tuple[str, PolicySlots]:
         """The case's caller and policies completed from the suite's sources (see :mod:`.sources`)."""
-        assert self.sources is not None  # noqa: S101 - only called when the suite has sources
         found = self.source_principal(principal, where)
         try:
             if found is not None:
-                principal = self.sources.request_principal(found)
-            policies = self.sources.slots(
+                principal = sources.request_principal(found)
+            policies = sources.slots(
                 policies, given, action=action, resource=resource, principal=found, where=self.text.location(where)
             )
         except InvalidArgumentError as exc:
