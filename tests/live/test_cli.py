@@ -163,11 +163,12 @@ def test_whoami(aws: EmbeddedAws) -> None:
     assert code == 0
     assert aws.caller.arn in out
     assert "sandbox trusts" in out
-    code, out, _ = _invoke(aws, "whoami", "--json")
+    code, out, _ = _invoke(aws, "whoami", "--format", "json")
     assert code == 0
     fields = json.loads(out)
     assert fields["kind"] == "user"
     assert fields["trust_principal"] == aws.caller.arn
+    assert _invoke(aws, "whoami", "--json")[1] == out  # the older spelling still works
 
 
 def test_sweep_command(aws: EmbeddedAws, session: boto3.Session) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import exit_on_error, output_stream
+from ._options import POLICY_FILE, account_id_option, format_option
 from ._policies import load_policy
 
 if TYPE_CHECKING:
@@ -16,13 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = ["diff"]
 
-_FILE = click.Path(dir_okay=False, path_type=Path)
 _KINDS = ["identity", "boundary", "session", "scp", "rcp", "resource", "trust"]
 
 
 @click.command("diff")
-@click.argument("old", type=_FILE)
-@click.argument("new", type=_FILE, required=False)
+@click.argument("old", type=POLICY_FILE)
+@click.argument("new", type=POLICY_FILE, required=False)
 @click.option(
     "--type",
     "kind",
@@ -33,22 +33,16 @@ _KINDS = ["identity", "boundary", "session", "scp", "rcp", "resource", "trust"]
     "policies that allow everything; resource, trust: a resource's or role's policy, for every principal it "
     "names, an outside account and the account's own principals.",
 )
-@click.option(
-    "--account",
-    metavar="ID",
-    help="The account the policy lives in (default: the one its ARNs name, else 111122223333).",
-)
+@account_id_option("The account the policy lives in (default: the one its ARNs name, else 111122223333).")
 @click.option(
     "--allow-unknown",
     is_flag=True,
     help="With sources: compare without the policies a source cannot know (say, known only after apply).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
+    "sarif",
     help="text: for people; json: {new_access, removed_access, undecided}; sarif: for code scanning.",
 )
 @exit_on_error
@@ -80,8 +74,6 @@ def diff(
     from ..analysis.reports import diff_sarif, diff_text
     from ..policy import PolicyKind
 
-    if account is not None and not (len(account) == 12 and account.isdigit()):
-        raise click.BadParameter(f"{account!r} is not a 12-digit account ID", param_hint="--account")
     if new is None or _is_source(str(old)) or _is_source(str(new)):
         report = _diff_sources(str(old), None if new is None else str(new), account, allow_unknown)
     else:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import exit_on_error, output_stream
+from ._options import format_option
 from ._sources import SourceOptions, source_options
 
 if TYPE_CHECKING:
@@ -18,12 +19,9 @@ __all__ = ["extract"]
 
 @click.command("extract")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
     help="text: each principal with its policies, each resource policy, then what is unknown; json: the "
     "inventory for tools (docs/sources.md).",
 )

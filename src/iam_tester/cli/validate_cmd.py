@@ -15,6 +15,7 @@ import click
 from ..policy.findings import Finding, Severity
 from ..policy.model import PolicyKind
 from ._common import exit_on_error
+from ._options import format_option
 from ._sources import SourceOptions, source_options
 
 if TYPE_CHECKING:
@@ -40,12 +41,9 @@ _STDIN = "-"
     "user, group: as named. Default: read from the document (with a Principal, a resource policy, or a "
     "trust policy when it has no Resource and only sts: actions; otherwise identity).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
     help="text: one line per finding, FILE:LINE:COLUMN: severity [code] message; json: one document for "
     "tools (docs/validate.md).",
 )

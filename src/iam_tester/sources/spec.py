@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidArgumentError
+from ..policy.arns import ACCOUNT_ID
 from ..policy.textfile import display_path
 
 __all__ = ["KINDS", "SourceSpec", "parse_source", "partition_of"]
@@ -23,7 +24,6 @@ _DESCRIPTIONS = {
     "gaad": "the output of `aws iam get-account-authorization-details`",
     "aws": "the account of the current AWS credentials, read live (write `aws:`)",
 }
-_ACCOUNT = re.compile(r"\d{12}\Z")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}\Z")
 
 
@@ -71,7 +71,7 @@ class SourceSpec:
             raise InvalidArgumentError(
                 f"the source `{self.kind}:` names no file", hint=f"write {self.kind}:PATH ({_DESCRIPTIONS[self.kind]})"
             )
-        if self.account is not None and not _ACCOUNT.match(self.account):
+        if self.account is not None and not ACCOUNT_ID.match(self.account):
             raise InvalidArgumentError(
                 f"the account must be a 12-digit account ID, not {self.account!r}",
                 hint='quote it in YAML ("012345678901") so leading zeros are kept',
