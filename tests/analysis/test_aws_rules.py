@@ -218,7 +218,8 @@ def test_classes_agree_with_a_search_per_action(policy: Any) -> None:
     by_class = effective_access(identity=[policy])
     per_action = effective_access(identity=[policy], witnesses=True)
     assert by_class.actions == tuple(dataclasses.replace(e, witness=None) for e in per_action.actions)
-    assert not by_class.undecided and not per_action.undecided
+    assert not by_class.undecided
+    assert not per_action.undecided
     assert "sts:GetCallerIdentity" in {e.action for e in by_class.actions}
     policy_set = PolicySet.compile(identity=[policy], resource=DELEGATING)
     for entry in per_action.actions:

@@ -188,7 +188,10 @@ def rules_for(action: str) -> tuple[AwsRule, ...]:
 
 def protection(action: str, resource: str) -> Verdict | None:
     """AWS's own decision for ``action`` (lower-cased) on ``resource`` when no policy can change it, or ``None``."""
-    for rule in rules_for(action):
+    rules = _BY_ACTION.get(action)  # the hot path: most actions have no rule
+    if rules is None:
+        rules = rules_for(action)
+    for rule in rules:
         if rule.effect is not RuleEffect.OWN_POLICY and rule.covers(resource):
             decision = Decision(rule.effect.value)
             return Verdict(decision, (), f"{decision.value}: {rule.reason}", {})
@@ -198,4 +201,7 @@ def protection(action: str, resource: str) -> Verdict | None:
 def resource_policy_required(action: str, resource: str, *, given: bool) -> bool:
     """Must the resource's own policy allow ``action`` (lower-cased) on ``resource`` explicitly? ``given``: a
     resource policy takes part in the request."""
-    return any(r.effect is RuleEffect.OWN_POLICY and (given or r.covers(resource)) for r in rules_for(action))
+    rules = _BY_ACTION.get(action)
+    if rules is None:
+        rules = rules_for(action)
+    return bool(rules) and any(r.effect is RuleEffect.OWN_POLICY and (given or r.covers(resource)) for r in rules)
