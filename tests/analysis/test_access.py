@@ -42,6 +42,11 @@ def _policy(*statements: dict[str, Any], kind: PolicyKind = PolicyKind.IDENTITY)
     return parse_policy({"Version": "2012-10-17", "Statement": list(statements)}, kind=kind)
 
 
+# "No permissions are required to perform this operation" (STS API Reference, GetCallerIdentity): every
+# IAM caller may call it, whatever its policies say.
+ALWAYS = {"sts:GetCallerIdentity"}
+
+
 def _allowed(**slots: Any) -> set[str]:
     return {entry.action for entry in effective_access(**slots).actions}
 
@@ -49,7 +54,7 @@ def _allowed(**slots: Any) -> set[str]:
 def test_wildcard_actions_expand_to_the_catalog() -> None:
     """``s3:Get*`` on every resource is exactly the catalog's s3 actions whose name starts with Get."""
     policy = _policy({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"})
-    assert _allowed(identity=[policy]) == _matching("s3:get*")
+    assert _allowed(identity=[policy]) == _matching("s3:get*") | ALWAYS
 
 
 def test_not_action_reaches_every_other_service() -> None:
@@ -72,7 +77,7 @@ def test_deny_boundary_and_scp_narrow_the_set() -> None:
         kind=PolicyKind.SCP,
     )
     expected = (_matching("s3:*") - _matching("s3:delete*")) | (_matching("sqs:*") - _matching("sqs:purge*"))
-    assert _allowed(identity=[identity], boundary=boundary, scps=[[scp]]) == expected
+    assert _allowed(identity=[identity], boundary=boundary, scps=[[scp]]) == expected | ALWAYS
 
 
 def _arn_fits(pattern: str, arn_format: str) -> bool:
@@ -94,7 +99,7 @@ def test_resource_patterns_keep_only_actions_on_those_resources() -> None:
         for record in _catalog_actions("ec2").values()
         if any(_arn_fits(pattern, formats[str(t["name"]).lower()]) for t in record.get("resourceTypes", ()))
     }
-    got = effective_access(identity=[policy]).actions
+    got = [e for e in effective_access(identity=[policy]).actions if e.action not in ALWAYS]
     assert {entry.action for entry in got} == expected
     assert all(entry.resources == (pattern,) for entry in got)
 
@@ -111,7 +116,7 @@ def test_conditions_and_access_levels_are_reported() -> None:
         },
     )
     entries = {e.action: e for e in effective_access(identity=[policy]).actions}
-    assert set(entries) == {"sqs:SendMessage", "sqs:DeleteQueue"}
+    assert set(entries) == {"sqs:SendMessage", "sqs:DeleteQueue"} | ALWAYS
     assert not entries["sqs:SendMessage"].conditional
     assert entries["sqs:DeleteQueue"].conditional
     assert entries["sqs:DeleteQueue"].conditions == ("aws:MultiFactorAuthPresent",)
@@ -129,7 +134,7 @@ def test_a_deny_under_a_condition_makes_access_conditional() -> None:
             "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
         },
     )
-    (entry,) = effective_access(identity=[policy]).actions
+    (entry,) = [e for e in effective_access(identity=[policy]).actions if e.action not in ALWAYS]
     assert entry.conditional
     assert entry.risks
     assert entry.risks[0].startswith("privilege-escalation")
@@ -141,6 +146,9 @@ def test_every_witness_is_allowed(principal: str | None) -> None:
     policy = _policy(
         {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::reports/${aws:username}/*"},
         {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
+        # AWS's own rules: GetCallerIdentity whatever the Deny, protected service-linked roles, AWS aliases.
+        {"Effect": "Allow", "Action": ["sts:*", "iam:*Role", "kms:*Alias"], "Resource": "*"},
+        {"Effect": "Deny", "Action": "sts:*", "Resource": "*"},
     )
     report = effective_access(identity=[policy], principal=principal, witnesses=True)
     assert report.actions

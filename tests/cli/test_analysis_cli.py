@@ -24,7 +24,8 @@ def test_access_json_lists_actions_with_levels_resources_and_conditions() -> Non
     result = run("access", READER, "--format", "json")
     assert result.exit_code == 0, result.output
     actions = {a["action"]: a for a in json.loads(result.stdout)["actions"]}
-    assert set(actions) == {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"}
+    # sts:GetCallerIdentity needs no permission (STS API Reference): every IAM caller has it.
+    assert set(actions) == {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "sts:GetCallerIdentity"}
     assert actions["s3:GetObject"]["access_level"] == "Read"
     assert actions["s3:GetObject"]["resources"] == ["arn:aws:s3:::reports/*"]
     assert actions["s3:GetObject"]["conditional"] is True

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from ..engine import PolicySet
 from ..engine.matching import compile_resources
 from ..engine.principals import PrincipalKind, parse_request_principal
+from ..engine.protections import RuleEffect, rules_for
 from ..engine.results import PolicyType
 from ..engine.statements import CompiledStatement
 from ..errors import InvalidArgumentError
@@ -34,6 +36,8 @@ WITNESS_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester-witness"
 """Who asks when no principal is given: a role holding the policies, in AWS's documentation account."""
 
 DELEGATING_POLICY_NAME = "(the resource's policy, assumed to delegate to the caller's account)"
+OWN_POLICY_ASSUMED = "depends on the resource's own policy, assumed here to delegate to the account"
+"""How ``access`` presents an action whose resource's own policy must allow (a KMS key, a role to assume)."""
 
 
 def delegating_policy(account: str, partition: str = "aws") -> PolicyDocument:
@@ -110,16 +114,13 @@ def effective_access(
     entries: list[ActionAccess] = []
     undecided: list[str] = []
     classes = action_classes(catalog, search.parties, parsed.kind)
-    for group in scan(search, classes, want_all=True, recheck=witnesses):
-        if not group.witnesses:
-            if not group.complete:
-                undecided.append(group.representative.name)
-            continue
-        representative, found = group.witnesses[0]
-        conditional = not any(search.always(representative.info, w.request.resource) for w in found)
-        keys = _condition_keys(search, group.representative) if conditional else ()
+    for group in scan(search, classes, want_all=True, recheck=witnesses, per_action=witnesses):
+        undecided.extend(action.name for action in group.undecided)
+        # Class mode: the first member's search stands for the group's; per action: each its own.
+        shared = _Conditions.of(search, *group.witnesses[0]) if group.witnesses and not witnesses else None
         reached: dict[tuple[str, ...], tuple[str, ...]] = {}
         for action, found_here in group.witnesses:
+            conditions = shared or _Conditions.of(search, action, found_here)
             granted = _granted(found_here, statements)
             # Only patterns other than "*" need the action's resource types (read per service: slow en masse).
             formats = search.resources.formats(action.info) if any(p != "*" for p, _ in granted) else ()
@@ -131,9 +132,10 @@ def effective_access(
                     action=action.name,
                     access_level=action.info.access_level,
                     resources=reached[formats],
-                    conditional=conditional,
-                    conditions=keys,
+                    conditional=conditions.conditional,
+                    conditions=conditions.keys,
                     risks=(f"{risk[0]}: {risk[1]}",) if risk else (),
+                    aws_rules=_rule_notes(search, action),
                     witness=found_here[0].request if witnesses else None,
                 )
             )
@@ -142,6 +144,35 @@ def effective_access(
         (Undecided(tuple(undecided), "the search hit a limit before finding an allowed request"),) if undecided else ()
     )
     return AccessReport(caller_text, tuple(entries), gaps, catalog.version)
+
+
+@dataclass(frozen=True)
+class _Conditions:
+    """Whether an action is allowed only under conditions (no witness's resource is allowed whatever the
+    context), and then the condition keys that decide."""
+
+    conditional: bool
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, search: Search, action: IndexedAction, found: Sequence[Witness]) -> _Conditions:
+        conditional = not any(search.always(action.info, w.request.resource) for w in found)
+        return cls(conditional, _condition_keys(search, action) if conditional else ())
+
+
+def _rule_notes(search: Search, action: IndexedAction) -> tuple[str, ...]:
+    """AWS's rules beyond the policies (the engine's table) that concern ``action`` on its resource types."""
+    notes: list[str] = []
+    for rule in rules_for(action.lowered):
+        if rule.resources and not any(_fits(p, search.resources.formats(action.info)) for p in rule.resources):
+            continue  # about resources this action is never requested on (kms:ListKeys and keys)
+        if rule.effect is RuleEffect.ALLOW:
+            notes.append(f"{rule.name}: {rule.reason}")
+        elif rule.effect is RuleEffect.DENY:
+            notes.append(f"{rule.name}: never on {', '.join(rule.resources or ())}: {rule.reason}")
+        else:
+            notes.append(f"{rule.name}: {OWN_POLICY_ASSUMED}: {rule.reason}")
+    return tuple(notes)
 
 
 def _condition_keys(search: Search, action: IndexedAction) -> tuple[str, ...]:

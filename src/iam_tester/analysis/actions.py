@@ -2,14 +2,13 @@
 engine's own action matcher), and the actions split into classes that every statement treats alike.
 
 Actions are a finite set — the catalog's — so "some action" is decided by enumerating them. A request's decision
-depends on its action only through which statements' Action/NotAction match it (and, for key policies and trust
-policies, whether the action is ``kms:*`` or an ``sts:`` trust action), so actions with the same matching
-statements form one class, searched once.
+depends on its action only through which statements' Action/NotAction match it and which of AWS's own rules
+concern it (:mod:`iam_tester.engine.protections`), so actions alike in both form one class, searched once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..engine.matching import ActionMatcher, compile_actions, service_of
@@ -77,14 +76,6 @@ class ActionIndex:
                     if test(self.actions[position].lowered):
                         mask |= 1 << position
         self._pattern_masks[pattern] = mask
-        return mask
-
-    def where(self, test: Callable[[str], bool]) -> int:
-        """The actions whose lower-cased name passes ``test``."""
-        mask = 0
-        for position, action in enumerate(self.actions):
-            if test(action.lowered):
-                mask |= 1 << position
         return mask
 
 

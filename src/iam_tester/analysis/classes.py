@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from ..engine import TRUST_ACTIONS
 from ..engine.principals import PrincipalKind
+from ..engine.protections import AWS_RULES, AwsRule, RuleEffect
 from ..engine.statements import CompiledStatement
 from ..policy.catalog import Catalog
 from .actions import ActionIndex, IndexedAction, members, partition
@@ -22,15 +22,18 @@ __all__ = ["ActionClass", "GroupResult", "action_classes", "granting_statements"
 
 @dataclass(frozen=True)
 class ActionClass:
-    """Actions every statement treats alike, and the statements (of every party) that match them."""
+    """Actions every statement and every rule of AWS's (:data:`~iam_tester.engine.protections.AWS_RULES`)
+    treat alike, with those statements (of every party) and rules."""
 
     actions: tuple[IndexedAction, ...]
     statements: tuple[CompiledStatement, ...]
+    rules: tuple[AwsRule, ...] = ()
 
     @property
     def resources_matter(self) -> bool:
-        """Does some statement here test the resource (a Resource other than ``*``, or a NotResource)?"""
-        return any(s.resource_test is not None for s in self.statements)
+        """Does some statement here test the resource (a Resource other than ``*``, or a NotResource), or some
+        rule protect only some resources?"""
+        return any(s.resource_test is not None for s in self.statements) or any(r.resources for r in self.rules)
 
 
 def granting_statements(party: Party, caller_kind: PrincipalKind) -> list[CompiledStatement]:
@@ -59,14 +62,19 @@ def action_classes(
     granting statements). With ``differing_only`` (two parties), the classes whose matching statements are the
     same in both are left out: both parties decide every request for them alike."""
     granting = list(scope) if scope is not None else granting_statements(parties[0], caller_kind)
+    # What AWS allows whatever the policies say (GetCallerIdentity) is access of every authenticated caller
+    # (protections are not for anonymous ones).
+    allowing = []
+    if scope is None and caller_kind is not PrincipalKind.ANONYMOUS:
+        allowing = [r.actions for r in AWS_RULES if r.effect is RuleEffect.ALLOW]
     if caller_kind is PrincipalKind.ROOT and scope is None:
         index = ActionIndex(catalog, catalog.services)
         candidates = index.full
     else:
-        index = ActionIndex.for_matchers(catalog, [s.actions for s in granting])
+        index = ActionIndex.for_matchers(catalog, [*(s.actions for s in granting), *allowing])
         candidates = 0
-        for statement in granting:
-            candidates |= index.mask(statement.actions)
+        for matcher in [*(s.actions for s in granting), *allowing]:
+            candidates |= index.mask(matcher)
     owners: list[int] = []
     statements: list[CompiledStatement] = []
     flags: list[bool] = []
@@ -76,18 +84,20 @@ def action_classes(
             statements.append(statement)
             flags.append(enabled)
     masks = [index.mask(s.actions) for s in statements]
-    # Key policies and trust policies must allow on their own: those actions are decided differently.
-    special = index.where(lambda action: action.startswith("kms:") or action in TRUST_ACTIONS)
+    # AWS decides the actions a rule concerns by more than the policies (the engine's one table of such rules):
+    # they are classes of their own, so that a representative never stands for an action decided otherwise.
+    masks += [index.mask(rule.actions) for rule in AWS_RULES]
     same_shape = len(parties) == 2 and _shape(parties[0]) == _shape(parties[1])
     classes: list[ActionClass] = []
-    for mask, signature in partition(candidates, [*masks, special]):
+    for mask, signature in partition(candidates, masks):
         chosen = sorted(i for i in signature if i < len(statements))
         if differing_only and same_shape:
             sides = [Counter(_content(statements[i], flags[i]) for i in chosen if owners[i] == side) for side in (0, 1)]
             if sides[0] == sides[1]:
                 continue
+        rules = tuple(AWS_RULES[i - len(statements)] for i in sorted(signature) if i >= len(statements))
         classes.append(
-            ActionClass(tuple(index.actions[i] for i in members(mask)), tuple(statements[i] for i in chosen))
+            ActionClass(tuple(index.actions[i] for i in members(mask)), tuple(statements[i] for i in chosen), rules)
         )
     return classes
 
@@ -130,20 +140,28 @@ def _mentions_variables(statement: CompiledStatement) -> bool:
 @dataclass(frozen=True)
 class GroupResult:
     """The witnesses found for a group of actions searched together (one class, one set of resource types),
-    each member's re-checked by the evaluator; ``complete`` is False when a limit cut the search short."""
+    each member's re-checked by the evaluator; ``undecided``: members without a witness whose search a limit
+    cut short (they may be allowed)."""
 
     representative: IndexedAction
     witnesses: tuple[tuple[IndexedAction, tuple[Witness, ...]], ...]
-    complete: bool
+    undecided: tuple[IndexedAction, ...]
 
 
 def scan(
-    search: Search, classes: Sequence[ActionClass], *, want_all: bool, recheck: bool = True
+    search: Search,
+    classes: Sequence[ActionClass],
+    *,
+    want_all: bool,
+    recheck: bool = True,
+    per_action: bool = False,
 ) -> Iterator[GroupResult]:
     """Search each class once (per set of resource types when resources matter) and carry the witnesses over
     to every member, re-checking each with the evaluator. Without ``recheck`` every member gets the
     representative's witnesses as they are: for answers that report no witness per action, where the class
-    construction stands for them."""
+    construction stands for them. With ``per_action``, a member that the representative's witnesses do not
+    fit — none found included — is searched on its own: every action is then decided by its own search, which
+    is how the class construction is checked."""
     for klass in classes:
         groups: dict[tuple[str, ...], list[IndexedAction]] = {}
         if klass.resources_matter:
@@ -154,34 +172,48 @@ def scan(
             groups[()] = list(klass.actions)
         for group in groups.values():
             yield _search_group(
-                search, group, want_all=want_all, same_resources=klass.resources_matter, recheck=recheck
+                search,
+                group,
+                want_all=want_all,
+                same_resources=klass.resources_matter,
+                recheck=recheck or per_action,
+                per_action=per_action,
             )
 
 
 def _search_group(
-    search: Search, group: Sequence[IndexedAction], *, want_all: bool, same_resources: bool, recheck: bool
+    search: Search,
+    group: Sequence[IndexedAction],
+    *,
+    want_all: bool,
+    same_resources: bool,
+    recheck: bool,
+    per_action: bool,
 ) -> GroupResult:
     representative = group[0]
     result = search.run(representative.info, want_all=want_all)
-    found: list[tuple[IndexedAction, tuple[Witness, ...]]] = []
-    complete = result.complete
-    if not result.witnesses:
-        return GroupResult(representative, (), complete)
+    if not result.witnesses and not per_action:
+        return GroupResult(representative, (), () if result.complete else tuple(group))
     if not recheck:
-        return GroupResult(representative, tuple((action, result.witnesses) for action in group), complete)
+        return GroupResult(representative, tuple((action, result.witnesses) for action in group), ())
+    found: list[tuple[IndexedAction, tuple[Witness, ...]]] = []
+    undecided: list[IndexedAction] = []
     for action in group:
         resource = None if same_resources else search.resources.samples(action.info)[0]
         checked = []
         for witness in result.witnesses:
             request = replace(witness.request, action=action.name, resource=resource or witness.request.resource)
-            verified = search.check(request) if recheck else replace(witness, request=request)
+            verified = search.check(request)
             if verified is not None:
                 checked.append(verified)
+        complete = result.complete
         if not checked and action is not representative:
-            # Not expected (the class is decided alike), but the evaluator has the last word: search it alone.
+            # The evaluator has the last word: a member the class's witnesses do not fit is searched alone.
             own = search.run(action.info, want_all=want_all)
-            complete &= own.complete
+            complete = own.complete
             checked = list(own.witnesses)
         if checked:
             found.append((action, tuple(checked)))
-    return GroupResult(representative, tuple(found), complete)
+        elif not complete:
+            undecided.append(action)
+    return GroupResult(representative, tuple(found), tuple(undecided))

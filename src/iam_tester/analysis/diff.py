@@ -218,8 +218,7 @@ def _compare(
     gaps: list[str] = []
     classes = action_classes(catalog, parties, kind, scope=scope, differing_only=True)
     for group in scan(search, classes, want_all=True):
-        if not group.witnesses and not group.complete:
-            gaps.append(group.representative.name)
+        gaps.extend(action.name for action in group.undecided)
         for action, witnesses in group.witnesses:
             for witness in witnesses:
                 findings.append(finding_for(action.name, witness, statements, slot, setting.label))

@@ -96,8 +96,7 @@ def exposure(
         scope = [s for s, _, _ in statements_of(policy_set) if s.ref.policy_type is PolicyType.RESOURCE]
         classes = action_classes(catalog, (party,), parsed.kind, scope=scope)
         for group in scan(search, classes, want_all=True):
-            if not group.witnesses and not group.complete:
-                gaps.append(group.representative.name)
+            gaps.extend(action.name for action in group.undecided)
             for action, witnesses in group.witnesses:
                 for witness in witnesses:
                     finding = finding_for(action.name, witness, statements, PolicyType.RESOURCE, who)

@@ -68,7 +68,7 @@ def access_text(report: AccessReport, catalog: Catalog) -> str:
     if risky:
         lines += ["", "Called out (docs/analysis.md, risky actions):"]
         for entry in risky:
-            lines.append(f"  {entry.action} on {', '.join(entry.resources)}{_conditional(entry)}")
+            lines.append(f"  {entry.action} on {', '.join(entry.resources)}{_conditional(entry)}{_rules(entry)}")
             lines.append(f"      {entry.risks[0]}")
     by_service: dict[str, list[ActionAccess]] = defaultdict(list)
     for entry in report.actions:
@@ -85,13 +85,22 @@ def access_text(report: AccessReport, catalog: Catalog) -> str:
             total = sum(1 for info in known.values() if (info.access_level or "Unknown") == level)
             groups: dict[tuple[tuple[str, ...], str], list[str]] = defaultdict(list)
             for entry in levels[level]:
-                groups[(entry.resources, _conditional(entry))].append(entry.action.split(":", 1)[1])
+                groups[(entry.resources, _conditional(entry) + _rules(entry))].append(entry.action.split(":", 1)[1])
             for (resources, conditional), names in groups.items():
                 count = total if len(groups) == 1 else None
                 lines.append(f"  {level}: {_names(names, count)} on {', '.join(resources)}{conditional}")
+    notes = {note.split(":", 1)[0]: note for entry in report.actions for note in entry.aws_rules}
+    if notes:
+        lines += ["", "AWS's rules beyond the policies (docs/evaluator.md):"]
+        lines += [f"  [{name}] {note.split(': ', 1)[1]}" for name, note in sorted(notes.items())]
     for gap in report.undecided:
         lines += ["", f"Undecided ({gap.why}): {_names(list(gap.actions))}"]
     return "\n".join(lines)
+
+
+def _rules(entry: ActionAccess) -> str:
+    """The names of AWS's rules that concern the action, explained once at the end of the report."""
+    return "".join(f" [{note.split(':', 1)[0]}]" for note in entry.aws_rules)
 
 
 def _conditional(entry: ActionAccess) -> str:

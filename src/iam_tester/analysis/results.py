@@ -42,7 +42,9 @@ class ActionAccess:
 
     ``resources`` are the Resource patterns of the statements that grant it (those that fit the action's
     resource types); ``conditional`` is true when no resource is allowed whatever the request context, and
-    ``conditions`` then names the condition keys that decide; ``witness`` (when asked for) is an allowed
+    ``conditions`` then names the condition keys that decide; ``aws_rules`` are AWS's rules beyond the policies
+    that concern it (``name: what it means here``: a KMS key's policy assumed to delegate to the account, the
+    resources AWS protects, a call that needs no permission); ``witness`` (when asked for) is an allowed
     request, checked by the evaluator.
     """
 
@@ -52,6 +54,7 @@ class ActionAccess:
     conditional: bool
     conditions: tuple[str, ...]
     risks: tuple[str, ...]
+    aws_rules: tuple[str, ...] = ()
     witness: Request | None = None
 
     @property
@@ -66,6 +69,7 @@ class ActionAccess:
             "conditional": self.conditional,
             "conditions": list(self.conditions),
             "risks": list(self.risks),
+            "aws_rules": list(self.aws_rules),
             **({"witness": request_dict(self.witness)} if self.witness is not None else {}),
         }
 

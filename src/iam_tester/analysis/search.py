@@ -31,6 +31,7 @@ from ..engine.context import derived_keys
 from ..engine.matching import resource_template
 from ..engine.policies import CompiledPolicyType
 from ..engine.principals import PrincipalKind, RequestPrincipal, parse_request_principal
+from ..engine.protections import AwsRule, RuleEffect, rules_for
 from ..engine.statements import CompiledStatement
 from ..engine.variables import Context, Template, Variable
 from ..engine.wildcard import arn_regex
@@ -414,28 +415,45 @@ class Search:
         self, views: Sequence[_View], action: ActionInfo, context: Context, *, better: bool
     ) -> tuple[list[str], bool]:
         tested = [v for v in views if v.statement.resource_test is not None and v.templates is not None]
-        if not tested:
+        # AWS's rules that concern only some resources (a protected role, a KMS key) split cells like a pattern.
+        rules = [rule for rule in rules_for(action.full_name.lower()) if rule.resources]
+        if not tested and not rules:
             return self.resources.samples(action)[:1], True
         universe, samples = self.resources.language(action)
         # Equal pattern lists (the same statement in both versions, say) are one language to the walk.
         patterns = tuple(
             dict.fromkeys(tuple(sorted({_resolved(t, context) for t in v.templates or ()}, key=repr)) for v in tested)
         )
-        key = (self.resources.formats(action), patterns)
+        key = (self.resources.formats(action), patterns, tuple(rule.name for rule in rules))
         candidates = self._resources.get(key)
         complete = True
         if candidates is None:
             languages = [Language.of(from_regex(_regex(c)) for c in group if c is not None) for group in patterns]
+            for rule in rules:
+                languages.append(Language.of(from_regex(rule.resource_regex(p).pattern) for p in rule.resources or ()))
             found, complete = explore(universe, languages)
             pattern_samples = [_sample(c) for group in patterns for c in group if c is not None]
             candidates = [s for s in [*pattern_samples, *samples] if universe.matches(s)]
             candidates = list(dict.fromkeys([*candidates, *found.values()]))
             self._resources[key] = candidates
         vectors = [
-            tuple(v.statement.resources.matches(r, context) is (v.helps is better) for v in tested)  # type: ignore[union-attr]
+            (
+                *(v.statement.resources.matches(r, context) is (v.helps is better) for v in tested),  # type: ignore[union-attr]
+                *(flag for rule in rules for flag in _rule_flags(rule, r, better)),
+            )
             for r in candidates
         ]
         return _pareto(candidates, vectors), complete
+
+
+def _rule_flags(rule: AwsRule, resource: str, better: bool) -> tuple[bool, ...]:
+    """A rule's place in a resource's Pareto vector. A protection that denies never helps: the first party of
+    every question must allow, and the protection denies for every party alike. Any other rule may help one
+    party and not another, so both sides of it are kept (neither dominates)."""
+    covered = rule.covers(resource)
+    if rule.effect is RuleEffect.DENY:
+        return ((not covered) is better,)
+    return (covered, not covered)
 
 
 def _resolved(template: Template, context: Context) -> tuple[tuple[str, bool], ...] | None:

@@ -33,7 +33,7 @@ from .context import RequestState, build_context
 from .explain import explain
 from .policies import CompiledPolicyType
 from .principals import PrincipalKind, parse_request_principal
-from .protections import protection
+from .protections import TRUST_ACTIONS, protection, resource_policy_required
 from .requests import checked_action, checked_resource, checked_text
 from .results import Evaluation, Explanation, PolicyType, Request
 
@@ -57,19 +57,6 @@ _SLOT_KINDS: dict[str, frozenset[PolicyKind]] = {
     "scp": _NO_PRINCIPAL_KINDS | {PolicyKind.SCP},
     "rcp": frozenset({PolicyKind.RCP}),
 }
-# The actions a role's trust policy decides (lower-cased). For them, as for KMS, the resource-based policy must
-# allow explicitly: "IAM role trust policies and KMS key policies are exceptions ... they must explicitly allow
-# access for principals" ("How AWS enforcement code logic evaluates requests to allow or deny access").
-TRUST_ACTIONS = frozenset(
-    {
-        "sts:assumerole",
-        "sts:assumerolewithsaml",
-        "sts:assumerolewithwebidentity",
-        "sts:tagsession",
-        "sts:setsourceidentity",
-        "sts:setcontext",
-    }
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,16 +203,14 @@ class PolicySet:
                 session = self.session.analyse(action, resource, caller, context)
             else:
                 session = self.session.silent()
-        # "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
-        # (KMS Developer Guide, "Key policies"): a request on a key needs its key policy, given or not.
-        kms_key = action.startswith("kms:") and ":key/" in resource
         return DecisionInputs(
             caller,
             state.request.action,
             caller.account is not None
             and caller.account == state.resource_account
             and _partition_of(resource) in (None, caller.partition),
-            kms_key or (self.resource is not None and (action.startswith("kms:") or action in TRUST_ACTIONS)),
+            # Key policies and trust policies must allow on their own terms (protections.py).
+            resource_policy_required(action, resource, given=self.resource is not None),
             rcps,
             scps,
             resource_outcome,
