@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .._text import count
 from ..policy.findings import Finding, Severity
 from ..policy.model import PolicyKind
 from ._common import exit_on_error
@@ -104,10 +105,8 @@ def validate(
         _print_text(reports)
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
-    noun = "file" if len(reports) == 1 else "files"
-    if any(is_source(file) for file in files):
-        noun = "policy" if len(reports) == 1 else "policies"
-    click.echo(f"checked {len(reports)} {noun}: {_count(errors, 'error')}, {_count(warnings, 'warning')}", err=True)
+    checked = count(len(reports), "policy" if any(is_source(file) for file in files) else "file")
+    click.echo(f"checked {checked}: {count(errors, 'error')}, {count(warnings, 'warning')}", err=True)
     sys.exit(exit_code)
 
 
@@ -136,10 +135,6 @@ def _validate_stdin(kind: PolicyKind | None, *, catalog: bool) -> ValidationRepo
         finding = Finding(Severity.ERROR, exc.code, message, Location(name, "", exc.line, exc.column))
         return ValidationReport(name=name, kind=kind or PolicyKind.IDENTITY, document=None, findings=(finding,))
     return validate_policy_text(text, kind=kind, name=name, catalog=catalog)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _json_document(reports: list[Any], exit_code: int) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import IO
 
+from ..._text import count
 from ...engine.tree import explanation_tree, plain_text, reason, ref_text
 from ...policy.findings import Finding
 from ..results import CaseResult, RunResult, Status
@@ -100,7 +101,7 @@ def _warnings_case(parent: ET.Element, name: str, path: str, warnings: list[Find
     if first.line is not None:
         attributes["line"] = str(first.line)
     element = ET.SubElement(parent, "testcase", attributes)
-    noun = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    noun = count(len(warnings), "warning")
     if strict:
         failure = ET.SubElement(element, "failure", message=f"{noun} (--strict)", type="Warning")
         failure.text = _warnings_text(warnings)
