@@ -71,7 +71,7 @@ class SourceReader:
             errors = report.errors
             first = errors[0]
             more = len(errors) - 1
-            hint = f"{count(more, 'more error', 'more errors')} in this policy; " if more else ""
+            hint = f"{count(more, 'more error')} in this policy; " if more else ""
             hint += f"run `iam-tester validate {policy.origin.source}` to see every finding"
             raise PolicyError(first.message, location=first.location, code=first.code, hint=hint, findings=errors)
         self._warnings.extend(report.warnings)
