@@ -61,13 +61,13 @@ def junit_xml(run: RunResult) -> ET.Element:
         failed = 0
         for result in results:
             failed += _testcase(element, result, by_case.get(result.case.index, []), strict=run.strict)
-        count = len(results)
+        in_suite = len(results)
         if others:
-            count += 1
+            in_suite += 1
             failed += _warnings_case(element, suite.name, suite.path, others, strict=run.strict)
-        element.set("tests", str(count))
+        element.set("tests", str(in_suite))
         element.set("failures", str(failed))
-        tests, failures = tests + count, failures + failed
+        tests, failures = tests + in_suite, failures + failed
     root.set("tests", str(tests))
     root.set("failures", str(failures))
     return root
