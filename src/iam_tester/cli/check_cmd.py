@@ -12,7 +12,14 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from ._common import console_for, output_stream, report_error, reported_errors
-from ._live import DurationParam, make_session, progress_printer, session_options, signals_as_exceptions
+from ._live import (
+    DurationParam,
+    make_session,
+    progress_printer,
+    refuse_on_embedded_aws,
+    session_options,
+    signals_as_exceptions,
+)
 from ._options import format_option
 from ._sources import live_managed_policies_option
 
@@ -227,10 +234,12 @@ def _run_live(
         readiness_timeout=readiness_timeout,
         call_timeout=call_timeout,
     )
+    session = make_session(profile, region)
+    refuse_on_embedded_aws(session, admin_role_arn=admin_role_arn, session_policy=session_policy)
     with signals_as_exceptions():
         return run_live(
             suites,
-            session=make_session(profile, region),
+            session=session,
             options=options,
             progress=progress_printer(quiet=quiet),
             strict=strict,

@@ -73,8 +73,9 @@ def diff(
     from ..analysis import diff_policies
     from ..analysis.reports import diff_sarif, diff_text
     from ..policy import PolicyKind
+    from ..sources import is_source
 
-    if new is None or _is_source(str(old)) or _is_source(str(new)):
+    if new is None or is_source(str(old)) or is_source(str(new)):
         report = _diff_sources(str(old), None if new is None else str(new), account, allow_unknown)
     else:
         policy_kind = PolicyKind(kind)
@@ -92,25 +93,18 @@ def diff(
         raise click.exceptions.Exit(1)
 
 
-def _is_source(text: str) -> bool:
-    from ..sources import KINDS
-
-    kind, colon, _ = text.partition(":")
-    return bool(colon) and kind.strip().lower() in KINDS
-
-
 def _diff_sources(old: str, new: str | None, account: str | None, allow_unknown: bool) -> DiffReport:
     """Two sources compared by id, or a single plan's before and after."""
     from ..analysis.inventory import diff_inventories, plan_before_and_after
-    from ..sources import parse_source, read_sources
+    from ..sources import is_source, parse_source, read_sources
 
     if new is None:
-        spec = parse_source(old, account=account) if _is_source(old) else None
+        spec = parse_source(old, account=account) if is_source(old) else None
         if spec is None or spec.kind != "tfplan":
             raise click.UsageError("give OLD and NEW; only a single tfplan: source compares on its own (before/after)")
         before, after = plan_before_and_after(spec)
     else:
-        if not (_is_source(old) and _is_source(new)):
+        if not (is_source(old) and is_source(new)):
             raise click.UsageError("compare two policy files or two sources (KIND:PATH), not one of each")
         before = read_sources([parse_source(old, account=account)])
         after = read_sources([parse_source(new, account=account)])

@@ -79,6 +79,7 @@ def validate(
     Exit status: 0 no errors, 1 warnings with --strict, 2 errors in any file (or bad usage).
     """
     from ..policy.validate import validate_policy_file
+    from ..sources import is_source
 
     if files.count(_STDIN) > 1:
         raise click.UsageError("- (standard input) can be given only once")
@@ -87,7 +88,7 @@ def validate(
     for file in files:
         if file == _STDIN:
             reports.append(_validate_stdin(policy_kind, catalog=not no_catalog))
-        elif _is_source(file):
+        elif is_source(file):
             reports.extend(_validate_source(source_options, file, catalog=not no_catalog))
         else:
             reports.append(validate_policy_file(file, kind=policy_kind, catalog=not no_catalog))
@@ -104,17 +105,10 @@ def validate(
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
     noun = "file" if len(reports) == 1 else "files"
-    if any(_is_source(file) for file in files):
+    if any(is_source(file) for file in files):
         noun = "policy" if len(reports) == 1 else "policies"
     click.echo(f"checked {len(reports)} {noun}: {_count(errors, 'error')}, {_count(warnings, 'warning')}", err=True)
     sys.exit(exit_code)
-
-
-def _is_source(argument: str) -> bool:
-    from ..sources import KINDS
-
-    kind, colon, _ = argument.partition(":")
-    return bool(colon) and kind.lower() in KINDS
 
 
 def _validate_source(options: SourceOptions, text: str, *, catalog: bool) -> list[ValidationReport]:

@@ -35,7 +35,9 @@ def permission_statement(
     elif principal.endswith((".amazonaws.com", ".amazonaws.com.cn")):
         who = {"Service": principal}
     elif ACCOUNT_ID.match(principal):
-        who = {"AWS": f"arn:aws:iam::{principal}:root"}
+        # The account in the function's partition: an account of another partition is another account.
+        partition = resource.split(":", 2)[1] if resource.startswith("arn:") else "aws"
+        who = {"AWS": f"arn:{partition}:iam::{principal}:root"}
     else:
         who = {"AWS": principal}
     statement: dict[str, Any] = {

@@ -15,7 +15,7 @@ from ..errors import InvalidArgumentError
 from ..policy.arns import ACCOUNT_ID
 from ..policy.textfile import display_path
 
-__all__ = ["KINDS", "SourceSpec", "parse_source", "partition_of"]
+__all__ = ["KINDS", "SourceSpec", "is_source", "parse_source", "partition_of"]
 
 KINDS = ("tfplan", "cfn", "gaad", "aws")
 _DESCRIPTIONS = {
@@ -100,6 +100,16 @@ class SourceSpec:
         return "aws:" if self.kind == "aws" else display_path(self.file)
 
 
+def is_source(text: str) -> bool:
+    """Whether a command-line argument names a source (``KIND:PATH`` with a known kind) rather than a file."""
+    kind, colon, _ = text.partition(":")
+    return bool(colon) and _kind(kind) in KINDS
+
+
+def _kind(text: str) -> str:
+    return text.strip().lower()
+
+
 def parse_source(
     text: str,
     *,
@@ -121,7 +131,7 @@ def parse_source(
         raise InvalidArgumentError(
             f"{text!r} is not a source: write KIND:PATH", hint=f"{_kinds_hint()}; e.g. tfplan:plan.json"
         )
-    kind = kind.strip().lower()
+    kind = _kind(kind)
     return SourceSpec(
         kind=kind,
         path=path,
