@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import threading
 import urllib.request
 from collections.abc import Mapping
@@ -127,6 +128,7 @@ class EmbeddedAws:
                 )
             _running = self
         try:
+            _check_address(self._host, self._port)
             # werkzeug logs every request to stderr; the server's users want their own output.
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
             self._server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
@@ -280,6 +282,20 @@ class EmbeddedAws:
             s3.create_bucket(Bucket=bucket)
             s3.put_object(Bucket=bucket, Key="README.txt", Body=f"an object in {bucket}\n".encode())
         return EmbeddedCaller(CALLER_USER_NAME, user["Arn"], key["AccessKeyId"], key["SecretAccessKey"])
+
+
+def _check_address(host: str, port: int) -> None:
+    """Fail at once where the server could not listen: moto's server fails in its own thread, and its
+    ``start()`` then waits forever for a server that never comes (a port in use, a host not of this machine)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server's own socket does
+            probe.bind((host, port))
+    except OSError as exc:
+        raise SandboxError(
+            f"the embedded AWS cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="choose another port (0: any free one) or an address of this machine (127.0.0.1)",
+        ) from None
 
 
 def is_embedded_endpoint(endpoint_url: str | None) -> bool:

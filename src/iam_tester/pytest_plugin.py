@@ -120,9 +120,9 @@ def iam_sandbox(request: pytest.FixtureRequest) -> SandboxFactory:
         )
 
     def real(policy: Mapping[str, Any] | str, **options: Any) -> AbstractContextManager[boto3.Session]:
-        import boto3
+        from .live.clients import session_or_default
 
-        return _sandbox(options.pop("session", None) or boto3.Session(), policy, options)
+        return _sandbox(session_or_default(options.pop("session", None)), policy, options)
 
     return real
 

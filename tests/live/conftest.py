@@ -5,6 +5,7 @@ settings so no test can reach a real account."""
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,15 @@ import boto3
 import pytest
 
 from iam_tester.embedded import EmbeddedAws
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ctrl_c_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in a terminal, also when the run was started with SIGINT ignored (a
+    shell's background job without job control, some CI runners): the interrupt tests send real SIGINTs."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture(scope="session")

@@ -102,6 +102,16 @@ def test_live_options_need_live(aws: EmbeddedAws) -> None:
     assert "--admin-role-arn is for live runs: add --live" in err
 
 
+def test_admin_mode_fails_fast_on_the_embedded_aws(aws: EmbeddedAws, session: boto3.Session) -> None:
+    """--live --admin-role-arn, which cannot work on the embedded AWS, is refused at once (exit 2, as exec does)
+    instead of after the readiness timeout; nothing is created."""
+    code, out, err = _check(aws, LIVE_EXAMPLE, "--live", "--admin-role-arn", aws.admin_role_arn)
+    assert code == 2
+    assert out == ""
+    assert "--admin-role-arn cannot work on the embedded AWS" in err
+    assert_nothing_left(session)
+
+
 def test_a_bad_call_is_exit_2_and_creates_nothing(aws: EmbeddedAws, session: boto3.Session, tmp_path: Path) -> None:
     """A typo in a call's operation: exit 2, the file, the line and a suggestion, no traceback, no role."""
     suite = tmp_path / "typo.yaml"

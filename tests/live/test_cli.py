@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -163,11 +164,12 @@ def test_whoami(aws: EmbeddedAws) -> None:
     assert code == 0
     assert aws.caller.arn in out
     assert "sandbox trusts" in out
-    code, out, _ = _invoke(aws, "whoami", "--json")
+    code, out, _ = _invoke(aws, "whoami", "--format", "json")
     assert code == 0
     fields = json.loads(out)
     assert fields["kind"] == "user"
     assert fields["trust_principal"] == aws.caller.arn
+    assert _invoke(aws, "whoami", "--json")[1] == out  # the older spelling still works
 
 
 def test_sweep_command(aws: EmbeddedAws, session: boto3.Session) -> None:
@@ -248,6 +250,22 @@ def test_embedded_aws_command_serves_until_stopped(tmp_path: Path) -> None:
         process.kill()
     assert process.returncode == 0, stderr
     assert "press Ctrl-C to stop" in stderr
+
+
+def test_embedded_aws_on_a_port_in_use_fails_at_once() -> None:
+    """embedded-aws on a port another program listens on exits 1 naming the port, instead of waiting forever."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(  # noqa: S603 - our own CLI
+            [CLI, "embedded-aws", "--port", str(port)], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+    assert result.returncode == 1, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
 
 
 def test_seed_example_script_runs_on_its_own() -> None:

@@ -327,3 +327,46 @@ def test_embedded_aws_is_named_and_admin_mode_fails_fast(
     assert result.returncode == 2, result.stderr
     assert "cannot work on the embedded AWS" in result.stderr
     assert_nothing_left(session)
+
+
+def test_signals_the_shell_ignored_stay_ignored(aws: EmbeddedAws, session: boto3.Session, policy_file: Path) -> None:
+    """Started with SIGINT and SIGHUP ignored (a background job, ``nohup``): exec leaves them ignored, for
+    itself (a SIGHUP does not end it) and for the command, which inherits them ignored."""
+    child = (
+        "import signal, sys\n"
+        "ignored = [signal.getsignal(s) is signal.SIG_IGN for s in (signal.SIGINT, signal.SIGHUP)]\n"
+        "print('ignored:', *ignored, flush=True)\n"
+        "sys.stdin.readline()\nsys.exit(4)"
+    )
+    process = subprocess.Popen(  # noqa: S603 - our own CLI, from a shell that ignores INT and HUP
+        [
+            "/bin/sh",
+            "-c",
+            'trap "" INT HUP; exec "$@"',
+            "sh",
+            CLI,
+            "exec",
+            "--policy",
+            str(policy_file),
+            "--",
+            sys.executable,
+            "-c",
+            child,
+        ],
+        env=aws.subprocess_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdin is not None
+        assert process.stdout.readline().split() == ["ignored:", "True", "True"]
+        process.send_signal(signal.SIGHUP)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate("go on\n", timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 4, stderr
+    assert_nothing_left(session)

@@ -159,6 +159,27 @@ def test_users_groups_and_managed_policies(tmp_path: Path) -> None:
     assert [(p.name, p.kind.value) for p in alice.identity] == [("g", "group"), ("OpsRead", "managed")]
 
 
+def test_a_lambda_permission_for_an_account_names_it_in_the_functions_partition(tmp_path: Path) -> None:
+    """In a China region, a permission given to an account ID names that account's aws-cn root."""
+    found = _read(
+        tmp_path,
+        """
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties: {FunctionName: worker, Role: x, Code: {ZipFile: x}, Runtime: python3.12, Handler: a.b}
+          FromPartner:
+            Type: AWS::Lambda::Permission
+            Properties: {FunctionName: !GetAtt Fn.Arn, Action: lambda:InvokeFunction, Principal: "444455556666"}
+        """,
+        region="cn-north-1",
+    )
+    (function,) = found.resources
+    assert function.arn == "arn:aws-cn:lambda:cn-north-1:123456789012:function:worker"
+    assert function.policy is not None
+    assert statements(function.policy.document)[0]["Principal"] == {"AWS": "arn:aws-cn:iam::444455556666:root"}
+
+
 def test_lambda_permissions_kms_and_secrets(tmp_path: Path) -> None:
     """Lambda permissions build the function's policy; a key's ARN and a named secret's ARN are unknown."""
     found = _read(

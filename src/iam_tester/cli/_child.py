@@ -112,9 +112,13 @@ def _terminal_reaches_us() -> bool:
 
 @contextlib.contextmanager
 def _handlers(relay: _Relay) -> Iterator[None]:
+    """The relay's handlers, except for signals this process was started ignoring (a background job's
+    SIGINT, ``nohup``'s SIGHUP): those stay ignored, here and — inherited — in the child, as a shell does."""
     previous: dict[int, Any] = {}
     try:
         for signum in map(int, _TERMINAL_SIGNALS + _ENDING_SIGNALS):
+            if signal.getsignal(signum) is signal.SIG_IGN:
+                continue
             previous[signum] = signal.signal(signum, relay.handle)
         yield
     finally:

@@ -34,7 +34,8 @@ __all__ = [
 
 @contextmanager
 def signals_as_exceptions() -> Iterator[None]:
-    """While inside, SIGTERM (and SIGHUP) raise :class:`Terminated` in the main thread."""
+    """While inside, SIGTERM (and SIGHUP) raise :class:`Terminated` in the main thread — unless the
+    process was started with them ignored (``nohup`` ignores SIGHUP): what was ignored stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -43,7 +44,9 @@ def signals_as_exceptions() -> Iterator[None]:
         raise Terminated(signum)
 
     wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    previous = {signum: signal.signal(signum, handler) for signum in wanted}
+    previous = {
+        signum: signal.signal(signum, handler) for signum in wanted if signal.getsignal(signum) is not signal.SIG_IGN
+    }
     try:
         yield
     finally:

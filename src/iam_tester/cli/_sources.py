@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ._options import account_id_option
+
 if TYPE_CHECKING:
     from ..sources import SourceSpec
 
-__all__ = ["SourceOptions", "source_options"]
+__all__ = ["SourceOptions", "live_managed_policies_option", "source_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,16 +53,21 @@ def _parameters(ctx: click.Context, param: click.Parameter, values: Sequence[str
     return parsed
 
 
+live_managed_policies_option = click.option(
+    "--live-managed-policies",
+    is_flag=True,
+    help="Read managed policies that sources attach but do not define (AWS managed ones) from the account of the "
+    "current AWS credentials (iam:GetPolicy, iam:GetPolicyVersion).",
+)
+"""Also taken by ``check``, whose suites name their sources (and their options) themselves."""
+
+
 def source_options(command: F) -> F:
     """Add the source options to a command; its callback receives them as ``source_options``."""
     options = [
-        click.option(
-            "--account-id",
-            "--account",
-            "account",
-            metavar="ID",
-            help="The account ID ARNs are built with where a source does not say (a plan's planned roles, a "
-            "template's AWS::AccountId; default for templates: 123456789012).",
+        account_id_option(
+            "The account ID ARNs are built with where a source does not say (a plan's planned roles, a "
+            "template's AWS::AccountId; default for templates: 123456789012)."
         ),
         click.option(
             "--region",
@@ -80,12 +87,7 @@ def source_options(command: F) -> F:
             is_flag=True,
             help="With aws:, read every bucket's policy too (s3:ListAllMyBuckets, s3:GetBucketPolicy).",
         ),
-        click.option(
-            "--live-managed-policies",
-            is_flag=True,
-            help="Read managed policies that sources attach but do not define (AWS managed ones) from the "
-            "account of the current AWS credentials (iam:GetPolicy, iam:GetPolicyVersion).",
-        ),
+        live_managed_policies_option,
     ]
 
     def wrap(**kwargs: Any) -> Any:

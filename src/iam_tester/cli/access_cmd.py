@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import exit_on_error, output_stream
+from ._options import POLICY_FILE, format_option
 from ._policies import load_level, load_policy, scp_options
 
 if TYPE_CHECKING:
@@ -16,13 +17,11 @@ if TYPE_CHECKING:
 
 __all__ = ["access"]
 
-_FILE = click.Path(dir_okay=False, path_type=Path)
-
 
 @click.command("access")
-@click.argument("policies", nargs=-1, type=_FILE, metavar="POLICY...")
-@click.option("--boundary", type=_FILE, metavar="FILE", help="The permissions boundary.")
-@click.option("--session-policy", type=_FILE, metavar="FILE", help="A session policy (for a role session).")
+@click.argument("policies", nargs=-1, type=POLICY_FILE, metavar="POLICY...")
+@click.option("--boundary", type=POLICY_FILE, metavar="FILE", help="The permissions boundary.")
+@click.option("--session-policy", type=POLICY_FILE, metavar="FILE", help="A session policy (for a role session).")
 @scp_options
 @click.option(
     "--principal",
@@ -48,13 +47,8 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
     is_flag=True,
     help="Give each action an allowed request (in --format json), each checked by the evaluator (slower).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: grouped by service and access level, risky actions first; json: one entry per action.",
+@format_option(
+    "text", "json", help="text: grouped by service and access level, risky actions first; json: one entry per action."
 )
 @exit_on_error
 def access(

@@ -12,7 +12,16 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from ._common import console_for, output_stream, report_error, reported_errors
-from ._live import DurationParam, make_session, progress_printer, session_options, signals_as_exceptions
+from ._live import (
+    DurationParam,
+    make_session,
+    progress_printer,
+    refuse_on_embedded_aws,
+    session_options,
+    signals_as_exceptions,
+)
+from ._options import format_option
+from ._sources import live_managed_policies_option
 
 if TYPE_CHECKING:
     from ..suite.model import Suite
@@ -23,12 +32,10 @@ __all__ = ["check"]
 
 @click.command("check")
 @click.argument("suites", nargs=-1, required=True, metavar="SUITE...")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "junit"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
+    "junit",
     help="text: a table per suite, failures explained in full; json: one object for tools; junit: XML for CI.",
 )
 @click.option(
@@ -54,12 +61,7 @@ __all__ = ["check"]
     help="Decide cases without the values their sources cannot know (known only after apply ...), with a "
     "warning for each, instead of stopping with exit status 2.",
 )
-@click.option(
-    "--live-managed-policies",
-    is_flag=True,
-    help="Read the managed policies that sources attach but do not define (AWS managed ones) from the account "
-    "of the current AWS credentials.",
-)
+@live_managed_policies_option
 @click.option(
     "--live",
     is_flag=True,
@@ -232,10 +234,12 @@ def _run_live(
         readiness_timeout=readiness_timeout,
         call_timeout=call_timeout,
     )
+    session = make_session(profile, region)
+    refuse_on_embedded_aws(session, admin_role_arn=admin_role_arn, session_policy=session_policy)
     with signals_as_exceptions():
         return run_live(
             suites,
-            session=make_session(profile, region),
+            session=session,
             options=options,
             progress=progress_printer(quiet=quiet),
             strict=strict,

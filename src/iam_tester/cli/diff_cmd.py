@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import exit_on_error, output_stream
+from ._options import POLICY_FILE, account_id_option, format_option
 from ._policies import load_policy
 
 if TYPE_CHECKING:
@@ -16,13 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = ["diff"]
 
-_FILE = click.Path(dir_okay=False, path_type=Path)
 _KINDS = ["identity", "boundary", "session", "scp", "rcp", "resource", "trust"]
 
 
 @click.command("diff")
-@click.argument("old", type=_FILE)
-@click.argument("new", type=_FILE, required=False)
+@click.argument("old", type=POLICY_FILE)
+@click.argument("new", type=POLICY_FILE, required=False)
 @click.option(
     "--type",
     "kind",
@@ -33,22 +33,16 @@ _KINDS = ["identity", "boundary", "session", "scp", "rcp", "resource", "trust"]
     "policies that allow everything; resource, trust: a resource's or role's policy, for every principal it "
     "names, an outside account and the account's own principals.",
 )
-@click.option(
-    "--account",
-    metavar="ID",
-    help="The account the policy lives in (default: the one its ARNs name, else 111122223333).",
-)
+@account_id_option("The account the policy lives in (default: the one its ARNs name, else 111122223333).")
 @click.option(
     "--allow-unknown",
     is_flag=True,
     help="With sources: compare without the policies a source cannot know (say, known only after apply).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
+    "sarif",
     help="text: for people; json: {new_access, removed_access, undecided}; sarif: for code scanning.",
 )
 @exit_on_error
@@ -79,10 +73,9 @@ def diff(
     from ..analysis import diff_policies
     from ..analysis.reports import diff_sarif, diff_text
     from ..policy import PolicyKind
+    from ..sources import is_source
 
-    if account is not None and not (len(account) == 12 and account.isdigit()):
-        raise click.BadParameter(f"{account!r} is not a 12-digit account ID", param_hint="--account")
-    if new is None or _is_source(str(old)) or _is_source(str(new)):
+    if new is None or is_source(str(old)) or is_source(str(new)):
         report = _diff_sources(str(old), None if new is None else str(new), account, allow_unknown)
     else:
         policy_kind = PolicyKind(kind)
@@ -100,25 +93,18 @@ def diff(
         raise click.exceptions.Exit(1)
 
 
-def _is_source(text: str) -> bool:
-    from ..sources import KINDS
-
-    kind, colon, _ = text.partition(":")
-    return bool(colon) and kind.strip().lower() in KINDS
-
-
 def _diff_sources(old: str, new: str | None, account: str | None, allow_unknown: bool) -> DiffReport:
     """Two sources compared by id, or a single plan's before and after."""
     from ..analysis.inventory import diff_inventories, plan_before_and_after
-    from ..sources import parse_source, read_sources
+    from ..sources import is_source, parse_source, read_sources
 
     if new is None:
-        spec = parse_source(old, account=account) if _is_source(old) else None
+        spec = parse_source(old, account=account) if is_source(old) else None
         if spec is None or spec.kind != "tfplan":
             raise click.UsageError("give OLD and NEW; only a single tfplan: source compares on its own (before/after)")
         before, after = plan_before_and_after(spec)
     else:
-        if not (_is_source(old) and _is_source(new)):
+        if not (is_source(old) and is_source(new)):
             raise click.UsageError("compare two policy files or two sources (KIND:PATH), not one of each")
         before = read_sources([parse_source(old, account=account)])
         after = read_sources([parse_source(new, account=account)])

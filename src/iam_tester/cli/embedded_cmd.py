@@ -26,9 +26,12 @@ def embedded_aws_command(*, port: int, host: str) -> None:
     permissions boundaries, session policies or most conditions.
 
     \b
+    Example:
       iam-tester embedded-aws > /tmp/embedded-aws.env &
       source /tmp/embedded-aws.env
       iam-tester exec --policy examples/policies/list-except-protected.json -- aws s3 ls
+    Exit status: 0 stopped (Ctrl-C, SIGTERM); 1 it could not start (moto missing: install
+    iam-tester[embedded]; the port taken).
     """
     from ..embedded import BUCKETS, PROTECTED_BUCKET, EmbeddedAws
 

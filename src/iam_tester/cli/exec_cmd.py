@@ -150,7 +150,7 @@ def exec_command(
 
     \b
     Example:
-      iam-tester exec --policy read-reports.json -- aws s3 ls s3://reports
+      iam-tester exec --policy examples/policies/list-except-protected.json -- aws s3 ls
     """
     from ..live import temporary_iam_credentials
 

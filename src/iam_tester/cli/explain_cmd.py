@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import console_for, reported_errors
+from ._options import POLICY_FILE, check_account_id, format_option
 from ._policies import load_level, load_policy, scp_options
 
 if TYPE_CHECKING:
@@ -19,8 +20,6 @@ __all__ = ["explain"]
 
 # Kept here (not imported) so `explain --help` stays cheap; a test pins it to the suite default.
 DEFAULT_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester"
-
-_FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 def _context_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str | list[str]]:
@@ -61,20 +60,13 @@ def _request_part(ctx: click.Context, param: click.Parameter, value: str) -> str
     return value
 
 
-def _check_account(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    del ctx
-    from ..policy.arns import ACCOUNT_ID
-
-    if value is not None and not ACCOUNT_ID.match(value):
-        raise click.BadParameter(f"{value!r} is not a 12-digit account ID", param=param)
-    return value
-
-
 @click.command("explain")
-@click.option("--policy", "policies", multiple=True, type=_FILE, metavar="FILE", help="An identity policy (repeat).")
-@click.option("--boundary", type=_FILE, metavar="FILE", help="The permissions boundary.")
-@click.option("--session-policy", type=_FILE, metavar="FILE", help="The session policy.")
-@click.option("--resource-policy", type=_FILE, metavar="FILE", help="The resource's policy (bucket policy, ...).")
+@click.option(
+    "--policy", "policies", multiple=True, type=POLICY_FILE, metavar="FILE", help="An identity policy (repeat)."
+)
+@click.option("--boundary", type=POLICY_FILE, metavar="FILE", help="The permissions boundary.")
+@click.option("--session-policy", type=POLICY_FILE, metavar="FILE", help="The session policy.")
+@click.option("--resource-policy", type=POLICY_FILE, metavar="FILE", help="The resource's policy (bucket policy, ...).")
 @scp_options
 @click.option("--action", required=True, callback=_request_part, help="The action, e.g. s3:GetObject.")
 @click.option("--resource", required=True, callback=_request_part, help='The resource ARN, or "*".')
@@ -87,7 +79,7 @@ def _check_account(ctx: click.Context, param: click.Parameter, value: str | None
 )
 @click.option(
     "--resource-account",
-    callback=_check_account,
+    callback=check_account_id,
     help="The account owning the resource (default: from the ARN, else the principal's).",
 )
 @click.option(
@@ -98,14 +90,7 @@ def _check_account(ctx: click.Context, param: click.Parameter, value: str | None
     callback=_context_pairs,
     help="A request context value; repeat a key for a multi-valued key.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a tree of the reasons; json: the request and the explanation as data.",
-)
+@format_option("text", "json", help="text: a tree of the reasons; json: the request and the explanation as data.")
 def explain(
     *,
     policies: tuple[Path, ...],

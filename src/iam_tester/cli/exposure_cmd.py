@@ -9,15 +9,14 @@ from pathlib import Path
 import click
 
 from ._common import exit_on_error, output_stream
+from ._options import POLICY_FILE, account_id_option, format_option
 from ._policies import load_policy
 
 __all__ = ["exposure_command"]
 
-_FILE = click.Path(dir_okay=False, path_type=Path)
-
 
 @click.command("exposure")
-@click.argument("policy", type=_FILE)
+@click.argument("policy", type=POLICY_FILE)
 @click.option(
     "--type",
     "kind",
@@ -26,20 +25,11 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
     show_default=True,
     help="resource: a bucket, key, queue ... policy; trust: a role's trust policy.",
 )
-@click.option(
-    "--account",
-    metavar="ID",
-    default="111122223333",
-    show_default=True,
-    help="The account the resource (or role) is in.",
-)
+@account_id_option("The account the resource (or role) is in.", default="111122223333")
 @click.option("--org-id", metavar="o-...", help="Count only access from outside this AWS organization.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
     help="text: grouped by who gets in; json: {exposures: [{who, kind, action, resource, conditions, witness}]}.",
 )
 @exit_on_error
@@ -60,8 +50,6 @@ def exposure_command(policy: Path, kind: str, account: str, org_id: str | None, 
     from ..analysis.reports import exposure_text
     from ..policy import PolicyKind
 
-    if not re.fullmatch(r"\d{12}", account):
-        raise click.BadParameter(f"{account!r} is not a 12-digit account ID", param_hint="--account")
     if org_id is not None and not re.fullmatch(r"o-[a-z0-9]{10,32}", org_id):
         raise click.BadParameter(
             f"{org_id!r} is not an organization ID (o- and 10 to 32 characters)", param_hint="--org-id"

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 
+from .._text import count
 from ._common import reported_errors, say
 from ._live import DurationParam, make_session, session_options
 
@@ -83,9 +84,8 @@ def sweep_command(
         for arn in result.removed:
             click.echo(arn)
         if not quiet:
-            count = len(result.removed)
             verb = "would remove" if dry_run else "removed"
-            summary = f"{verb} {count} leftover{'' if count == 1 else 's'}"
+            summary = f"{verb} {count(len(result.removed), 'leftover')}"
             if result.skipped:
                 summary += f"; kept {len(result.skipped)} (see above; --force removes sandboxes in use)"
             say(summary)

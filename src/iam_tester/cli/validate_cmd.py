@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .._text import count
 from ..policy.findings import Finding, Severity
 from ..policy.model import PolicyKind
 from ._common import exit_on_error
+from ._options import format_option
 from ._sources import SourceOptions, source_options
 
 if TYPE_CHECKING:
@@ -40,12 +42,9 @@ _STDIN = "-"
     "user, group: as named. Default: read from the document (with a Principal, a resource policy, or a "
     "trust policy when it has no Resource and only sts: actions; otherwise identity).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
     help="text: one line per finding, FILE:LINE:COLUMN: severity [code] message; json: one document for "
     "tools (docs/validate.md).",
 )
@@ -81,6 +80,7 @@ def validate(
     Exit status: 0 no errors, 1 warnings with --strict, 2 errors in any file (or bad usage).
     """
     from ..policy.validate import validate_policy_file
+    from ..sources import is_source
 
     if files.count(_STDIN) > 1:
         raise click.UsageError("- (standard input) can be given only once")
@@ -89,7 +89,7 @@ def validate(
     for file in files:
         if file == _STDIN:
             reports.append(_validate_stdin(policy_kind, catalog=not no_catalog))
-        elif _is_source(file):
+        elif is_source(file):
             reports.extend(_validate_source(source_options, file, catalog=not no_catalog))
         else:
             reports.append(validate_policy_file(file, kind=policy_kind, catalog=not no_catalog))
@@ -105,18 +105,9 @@ def validate(
         _print_text(reports)
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
-    noun = "file" if len(reports) == 1 else "files"
-    if any(_is_source(file) for file in files):
-        noun = "policy" if len(reports) == 1 else "policies"
-    click.echo(f"checked {len(reports)} {noun}: {_count(errors, 'error')}, {_count(warnings, 'warning')}", err=True)
+    checked = count(len(reports), "policy" if any(is_source(file) for file in files) else "file")
+    click.echo(f"checked {checked}: {count(errors, 'error')}, {count(warnings, 'warning')}", err=True)
     sys.exit(exit_code)
-
-
-def _is_source(argument: str) -> bool:
-    from ..sources import KINDS
-
-    kind, colon, _ = argument.partition(":")
-    return bool(colon) and kind.lower() in KINDS
 
 
 def _validate_source(options: SourceOptions, text: str, *, catalog: bool) -> list[ValidationReport]:
@@ -144,10 +135,6 @@ def _validate_stdin(kind: PolicyKind | None, *, catalog: bool) -> ValidationRepo
         finding = Finding(Severity.ERROR, exc.code, message, Location(name, "", exc.line, exc.column))
         return ValidationReport(name=name, kind=kind or PolicyKind.IDENTITY, document=None, findings=(finding,))
     return validate_policy_text(text, kind=kind, name=name, catalog=catalog)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _json_document(reports: list[Any], exit_code: int) -> dict[str, Any]:

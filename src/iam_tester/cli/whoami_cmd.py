@@ -8,19 +8,28 @@ import click
 
 from ._common import reported_errors
 from ._live import make_session, session_options
+from ._options import format_option
 
 __all__ = ["whoami_command"]
 
 
 @click.command("whoami")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@format_option("text", "json", help="text: one field a line; json: every field, for tools.")
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="The same as --format json.")
 @session_options
-def whoami_command(*, as_json: bool, profile: str | None, region: str | None) -> None:
+def whoami_command(*, output_format: str, as_json: bool, profile: str | None, region: str | None) -> None:
     """Show who the current credentials belong to.
 
     For a role session (an SSO login, an assumed role) it also shows the role's ARN with its path
     (read with iam:GetRole): that is the principal a sandbox role's trust policy names, narrowed to
     this session's aws:userid (shown as "only user id").
+
+    \b
+    Examples:
+      iam-tester whoami
+      iam-tester whoami --profile sso-dev --format json
+    Exit status: 0 the caller was identified; 1 AWS could not say (no or expired credentials, no
+    network: the message says which); 2 bad usage (an unknown profile, say).
     """
     from ..errors import SandboxError
     from ..live import whoami
@@ -41,7 +50,7 @@ def whoami_command(*, as_json: bool, profile: str | None, region: str | None) ->
             "trust_principal": trusted,
             "trust_user_id": identity.user_id if trusted is not None and identity.is_role_session else None,
         }
-        if as_json:
+        if as_json or output_format == "json":
             click.echo(json.dumps(fields, indent=2))
             return
         labels = {

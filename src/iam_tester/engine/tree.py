@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
+from .._text import printable
 from .results import (
     Decision,
     Explanation,
@@ -26,7 +27,7 @@ from .results import (
     StatementTrace,
 )
 
-__all__ = ["DECISION_STYLES", "explanation_tree", "plain_text", "printable", "reason", "ref_text"]
+__all__ = ["DECISION_STYLES", "explanation_tree", "plain_text", "reason", "ref_text"]
 
 DECISION_STYLES = {
     Decision.ALLOWED: "bold green",
@@ -38,14 +39,6 @@ _OUTCOMES = {
     Outcome.DENY: ("denies", "red"),
     Outcome.NO_MATCH: ("no statement applies", "yellow"),
 }
-
-
-def printable(text: str) -> str:
-    """``text`` with every character that is not printable (controls, escape, NUL, ...) written as its
-    Python escape, so data from a suite cannot move the cursor, recolour or clear a terminal."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def ref_text(ref: StatementRef) -> str:

@@ -10,17 +10,14 @@ cleanup (its thread is abandoned; the sandbox's credentials are deleted anyway).
 from __future__ import annotations
 
 import difflib
-import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import CancelledError
+from .clients import CallTimedOut, call_within
 from .outcome import CallOutcome, classify
 
 __all__ = ["CallCheckError", "check_call", "timed_call"]
-
-_WAIT_SLICE = 0.05  # how often a waiting thread looks at the cancel flag
 
 
 class CallCheckError(ValueError):
@@ -80,27 +77,24 @@ def timed_call(
     timeout: float,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> CallOutcome:
-    """Make the call in a daemon thread; its outcome, or a timeout after ``timeout`` seconds.
+    """Make the call in a daemon thread (:func:`~iam_tester.live.clients.call_within`); its outcome, or a
+    timeout after ``timeout`` seconds.
 
     :raises CancelledError: ``cancelled()`` became true while waiting (the call's thread is abandoned).
     """
-    done = threading.Event()
-    box: list[CallOutcome] = []
 
-    def run() -> None:
+    def outcome() -> CallOutcome:
         try:
             function()
-            box.append(CallOutcome.success())
         except Exception as exc:  # every failure is an outcome to classify
-            box.append(classify(exc))
-        finally:
-            done.set()
+            return classify(exc)
+        return CallOutcome.success()
 
-    threading.Thread(target=run, daemon=True, name="iam-tester-call").start()
-    deadline = time.monotonic() + timeout
-    while not done.wait(min(_WAIT_SLICE, max(0.0, deadline - time.monotonic()))):
+    def poll() -> None:
         if cancelled():
             raise CancelledError("cancelled while waiting for a call; the call is abandoned")
-        if time.monotonic() >= deadline:
-            return CallOutcome.timed_out(timeout)
-    return box[0]
+
+    try:
+        return call_within(timeout, outcome, what="the call", poll=poll)
+    except CallTimedOut:
+        return CallOutcome.timed_out(timeout)

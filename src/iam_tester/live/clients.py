@@ -42,6 +42,7 @@ __all__ = [
     "error_code",
     "new_client",
     "session_or_default",
+    "translate",
 ]
 
 T = TypeVar("T")

@@ -82,7 +82,6 @@ def temporary_iam_credentials(
         creating a role: no IAM writes, but it can only narrow the admin role's permissions.
     :param grant_admin_role: also put the seed's inline "may assume the sandbox role" policy on the
         admin role (removed on exit). Off by default: same-account trust is enough.
-    :param readiness_timeout: seconds to wait for the new role to work (default 120).
     :param readiness_timeout: seconds to wait for the new role to work (default 120, at most 900); it
         bounds every AWS call made while waiting too.
     :param progress: called with each :class:`~iam_tester.live.progress.Progress` step; if it raises, it

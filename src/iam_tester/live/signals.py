@@ -54,7 +54,8 @@ def deferred_signals(received: list[int], notice: Callable[[], str]) -> Iterator
     try:
         for signum in map(int, DEFERRED_SIGNALS):
             current = signal.getsignal(signum)
-            if current is None:  # installed outside Python: it could not be put back, so leave it alone
+            # None: installed outside Python, so it could not be put back; SIG_IGN: ignored anyway.
+            if current is None or current is signal.SIG_IGN:
                 continue
             previous[signum] = current
             signal.signal(signum, hold)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from .._text import count
 from ..errors import AwsCallError, CleanupError
 from .resources import Resource
 from .signals import deferred_signals, redeliver
@@ -197,7 +198,7 @@ class Teardown:
     def _notice(self) -> str:
         steps = len(self._pending())
         return (
-            f"iam-tester: finishing the cleanup first ({steps} step{'' if steps == 1 else 's'} left, usually "
+            f"iam-tester: finishing the cleanup first ({count(steps, 'step')} left, usually "
             f"about {_TYPICAL_STEP_SECONDS} s each; a minute each at most if AWS stops answering); "
             "the interrupt takes effect after that. Killing the process now leaves the sandbox to "
             "`iam-tester sweep`."

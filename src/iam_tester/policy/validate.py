@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._text import count
 from ..errors import PolicyError
 from .findings import Finding, Severity
 from .grammar import analyse
@@ -102,7 +103,7 @@ class ValidationReport:
         if failing or self.document is None:
             first = failing[0]
             more = len(failing) - 1
-            hint = f"{more} more finding{'s' if more > 1 else ''}; " if more else ""
+            hint = f"{count(more, 'more finding')}; " if more else ""
             hint += f"run `iam-tester validate --type {self.kind.value} {self.name}` to see every finding"
             raise PolicyError(first.message, location=first.location, code=first.code, hint=hint, findings=failing)
         return self.document

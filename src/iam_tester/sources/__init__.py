@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .build import SourceDraft, finish
 from .inventory import Inventory, Origin, SourcePolicy, SourcePrincipal, SourceResource, Unknown
-from .spec import KINDS, SourceSpec, parse_source
+from .spec import KINDS, SourceSpec, is_source, parse_source
 
 if TYPE_CHECKING:
     import boto3
@@ -28,6 +28,7 @@ __all__ = [
     "SourceResource",
     "SourceSpec",
     "Unknown",
+    "is_source",
     "parse_source",
     "read_sources",
 ]

@@ -11,12 +11,11 @@ type as ``lambda:FunctionUrlAuthType``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-__all__ = ["permission_statement", "policy_of"]
+from ..policy.arns import ACCOUNT_ID
 
-_ACCOUNT = re.compile(r"\d{12}\Z")
+__all__ = ["permission_statement", "policy_of"]
 
 
 def permission_statement(
@@ -35,8 +34,10 @@ def permission_statement(
         who: Any = "*"
     elif principal.endswith((".amazonaws.com", ".amazonaws.com.cn")):
         who = {"Service": principal}
-    elif _ACCOUNT.match(principal):
-        who = {"AWS": f"arn:aws:iam::{principal}:root"}
+    elif ACCOUNT_ID.match(principal):
+        # The account in the function's partition: an account of another partition is another account.
+        partition = resource.split(":", 2)[1] if resource.startswith("arn:") else "aws"
+        who = {"AWS": f"arn:{partition}:iam::{principal}:root"}
     else:
         who = {"AWS": principal}
     statement: dict[str, Any] = {

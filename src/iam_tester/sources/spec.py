@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidArgumentError
+from ..policy.arns import ACCOUNT_ID
 from ..policy.textfile import display_path
 
-__all__ = ["KINDS", "SourceSpec", "parse_source", "partition_of"]
+__all__ = ["KINDS", "SourceSpec", "is_source", "parse_source", "partition_of"]
 
 KINDS = ("tfplan", "cfn", "gaad", "aws")
 _DESCRIPTIONS = {
@@ -23,7 +24,6 @@ _DESCRIPTIONS = {
     "gaad": "the output of `aws iam get-account-authorization-details`",
     "aws": "the account of the current AWS credentials, read live (write `aws:`)",
 }
-_ACCOUNT = re.compile(r"\d{12}\Z")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}\Z")
 
 
@@ -71,7 +71,7 @@ class SourceSpec:
             raise InvalidArgumentError(
                 f"the source `{self.kind}:` names no file", hint=f"write {self.kind}:PATH ({_DESCRIPTIONS[self.kind]})"
             )
-        if self.account is not None and not _ACCOUNT.match(self.account):
+        if self.account is not None and not ACCOUNT_ID.match(self.account):
             raise InvalidArgumentError(
                 f"the account must be a 12-digit account ID, not {self.account!r}",
                 hint='quote it in YAML ("012345678901") so leading zeros are kept',
@@ -100,6 +100,16 @@ class SourceSpec:
         return "aws:" if self.kind == "aws" else display_path(self.file)
 
 
+def is_source(text: str) -> bool:
+    """Whether a command-line argument names a source (``KIND:PATH`` with a known kind) rather than a file."""
+    kind, colon, _ = text.partition(":")
+    return bool(colon) and _kind(kind) in KINDS
+
+
+def _kind(text: str) -> str:
+    return text.strip().lower()
+
+
 def parse_source(
     text: str,
     *,
@@ -121,7 +131,7 @@ def parse_source(
         raise InvalidArgumentError(
             f"{text!r} is not a source: write KIND:PATH", hint=f"{_kinds_hint()}; e.g. tfplan:plan.json"
         )
-    kind = kind.strip().lower()
+    kind = _kind(kind)
     return SourceSpec(
         kind=kind,
         path=path,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine import Decision, PolicySet, Request
 from ..errors import InvalidInputError, SandboxError, SuiteError
 from ..live.calls import CallCheckError, check_call
+from ..live.clients import translate
 from ..live.inputs import check_request
 from ..live.readiness import ReadinessSettings
 from ..policy import VERSION_2012, PolicyDocument, PolicyKind, compact_json, validate_policy
@@ -232,10 +233,8 @@ def checked_calls(plans: Sequence[SandboxPlan], session: boto3.Session) -> dict[
                 if location.line is None:  # a missing `params`: point at the call
                     location = case.locator.location(("cases", case.index, "call"))
                 raise SuiteError(str(exc), location=location, hint=exc.hint) from None
-            except NoRegionError:
-                raise SandboxError(
-                    "no AWS region configured for the live calls", hint="set AWS_REGION or pass --region"
-                ) from None
+            except NoRegionError as exc:
+                raise translate(exc) from None
             except BotoCoreError as exc:
                 raise SandboxError(f"cannot make a {service} client: {exc}") from None
     return methods

@@ -24,7 +24,7 @@ from ..engine import Evaluation, PolicySet, Request
 from ..errors import CancelledError, CleanupError
 from ..live import Progress, SandboxCredentials, temporary_iam_credentials
 from ..live.calls import timed_call
-from ..live.clients import call
+from ..live.clients import call, session_or_default
 from ..live.progress import Reporter
 from ..live.propagation import PolicyWait, Trial, observe
 from ..live.teardown import attach_cleanup_failure
@@ -92,10 +92,7 @@ def run_live(
     if not plans:
         note = "no case has a `call`: nothing was run live"
         return dataclasses.replace(offline, live=True, notes=(note,))
-    if session is None:
-        import boto3
-
-        session = boto3.Session()
+    session = session_or_default(session)
     methods = checked_calls(plans, session)
     offline_decisions = {id(result.case): result.evaluation.decision for result in offline.results}
     plans = [with_probe_if_needed(plan, offline_decisions, session_policy=options.session_policy) for plan in plans]

@@ -21,7 +21,7 @@ from ..policy import PolicyDocument, PolicyKind
 from ..policy.arns import ACCOUNT_ID
 from ..policy.sourcemap import PathPart
 from ..policy.textfile import path_name
-from ..sources import KINDS, SourcePrincipal, SourceSpec
+from ..sources import KINDS, SourcePrincipal, SourceSpec, parse_source
 from ._gc import paused_gc
 from .case_checks import case_findings
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
@@ -284,35 +284,24 @@ class _SuiteBuilder:
         return CaseSources(self.reader, self.reader.inventory(specs))
 
     def source_spec(self, raw: Any, where: tuple[PathPart, ...]) -> SourceSpec:
-        options: dict[str, Any] = {}
         if isinstance(raw, str):
-            kind, colon, path = raw.partition(":")
-            if not colon:
-                raise self.text.error(
-                    f"{value_text(raw)} is not a source: write KIND:PATH",
-                    where,
-                    hint=f"the kinds are {', '.join(KINDS)}",
-                )
-        elif isinstance(raw, dict):
-            kinds = [key for key in raw if key in KINDS]
-            if len(kinds) != 1:
-                raise self.text.error(
-                    f"a source mapping names exactly one kind ({', '.join(KINDS)}) with its path", where
-                )
-            kind = kinds[0]
-            path = "" if raw[kind] is None else raw[kind]
-            if not isinstance(path, str):
-                raise self.text.error(f"the path of a {kind} source must be a string", (*where, kind))
-            self.known_keys(
-                {k: v for k, v in raw.items() if k != kind},
-                frozenset(SOURCE_OPTIONS),
-                SOURCE_OPTIONS,
-                where,
-                "a source",
-            )
-            options = {key: raw[key] for key in SOURCE_OPTIONS if key in raw}
-        else:
+            try:
+                return parse_source(raw, base=self.text.directory)
+            except InvalidArgumentError as exc:
+                raise self.text.error(exc.message, where, hint=exc.hint) from None
+        if not isinstance(raw, dict):
             raise self.text.error(f"a source is KIND:PATH or a mapping with options, not {kind_of(raw)}", where)
+        kinds = [key for key in raw if key in KINDS]
+        if len(kinds) != 1:
+            raise self.text.error(f"a source mapping names exactly one kind ({', '.join(KINDS)}) with its path", where)
+        kind = kinds[0]
+        path = "" if raw[kind] is None else raw[kind]
+        if not isinstance(path, str):
+            raise self.text.error(f"the path of a {kind} source must be a string", (*where, kind))
+        self.known_keys(
+            {k: v for k, v in raw.items() if k != kind}, frozenset(SOURCE_OPTIONS), SOURCE_OPTIONS, where, "a source"
+        )
+        options = {key: raw[key] for key in SOURCE_OPTIONS if key in raw}
         account = options.get("account")
         if isinstance(account, int) and not isinstance(account, bool):
             account = str(account)
@@ -327,7 +316,7 @@ class _SuiteBuilder:
             )
         try:
             return SourceSpec(
-                kind=kind.strip().lower(),
+                kind=kind,
                 path=path,
                 account=account,
                 region=options.get("region"),

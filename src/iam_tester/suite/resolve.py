@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from .._text import count
 from ..errors import Location, PolicyError, SuiteError
 from ..policy import Finding, PolicyDocument, PolicyKind, validate_policy, validate_policy_file
 from ..policy.sourcemap import PathPart, PrefixedSourceMap, format_path
@@ -127,7 +128,7 @@ class PolicyResolver:
         first = errors[0]
         location = _in_suite(first, text, parts).location
         more = len(errors) - 1
-        hint = f"{more} more error{'s' if more > 1 else ''} in this {kind.value} policy" if more else None
+        hint = f"{count(more, 'more error')} in this {kind.value} policy" if more else None
         raise PolicyError(first.message, location=location, code=first.code, hint=hint, findings=errors)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .._text import count
 from ..engine.results import Decision, Evaluation
 from ..policy.findings import Finding
 from .model import Case, Expectation, Suite
@@ -192,22 +193,17 @@ class RunResult:
         its disagreements, errors and inconclusive cases, and how many cases were run live."""
         parts = [f"{self.passed} passed", f"{self.failed} failed"]
         if self.live:
-            parts.append(_plural(self.disagreements, "disagreement"))
+            parts.append(count(self.disagreements, "disagreement"))
             if self.errors:
-                parts.append(_plural(self.errors, "error"))
+                parts.append(count(self.errors, "error"))
             if self.inconclusive:
                 parts.append(f"{self.inconclusive} inconclusive")
         if self.unchecked:
             parts.append(f"{self.unchecked} without expect")
         if self.warnings:
-            count = len(self.warnings)
-            parts.append(f"{_plural(count, 'warning')}{' (failing: --strict)' if self.strict else ''}")
+            parts.append(f"{count(len(self.warnings), 'warning')}{' (failing: --strict)' if self.strict else ''}")
         cases, suites = len(self.results), len(self.suites)
-        where = f"{_plural(cases, 'case')} in {_plural(suites, 'suite')}"
+        where = f"{count(cases, 'case')} in {count(suites, 'suite')}"
         if self.live:
             where += f"; {self.observed} run live"
         return f"{', '.join(parts)} ({where})"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -21,6 +21,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
+from .._text import count
 from ..engine import TRUST_ACTIONS
 from ..errors import InvalidArgumentError, Location, PolicyError, SourceError
 from ..policy import Finding, PolicyDocument, Severity
@@ -70,7 +71,7 @@ class SourceReader:
             errors = report.errors
             first = errors[0]
             more = len(errors) - 1
-            hint = f"{more} more error{'s' if more > 1 else ''} in this policy; " if more else ""
+            hint = f"{count(more, 'more error')} in this policy; " if more else ""
             hint += f"run `iam-tester validate {policy.origin.source}` to see every finding"
             raise PolicyError(first.message, location=first.location, code=first.code, hint=hint, findings=errors)
         self._warnings.extend(report.warnings)

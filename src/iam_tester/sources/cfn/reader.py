@@ -17,13 +17,13 @@ resource whose ``Condition`` is false is not created; one whose condition cannot
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from ...policy.jsontext import JsonTextError, load_json
 from ...policy.model import PolicyKind
 from ...policy.sourcemap import PathPart, format_path
+from ..arns import queue_arn
 from ..build import EntityDraft, ManagedRef, SourceDraft
 from ..inventory import Origin, SourcePolicy, SourceResource, Unknown
 from ..lambda_permissions import permission_statement, policy_of
@@ -34,7 +34,6 @@ __all__ = ["read_template"]
 _ENTITY_TYPES = {"AWS::IAM::Role": "role", "AWS::IAM::User": "user", "AWS::IAM::Group": "group"}
 _NAME_PROPS = {"role": "RoleName", "user": "UserName", "group": "GroupName"}
 _INLINE_KINDS = {"role": PolicyKind.IDENTITY, "user": PolicyKind.USER, "group": PolicyKind.GROUP}
-_QUEUE_URL = re.compile(r"https://sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(\d{12})/([^/?#]+)\Z")
 _SAM = "AWS::Serverless-2016-10-31"
 
 
@@ -393,10 +392,10 @@ class _Reader:
         self.resource_policy(logical, "PolicyDocument", "AWS::SQS::Queue", arns)
 
     def queue_arn(self, url: str) -> str:
-        match = _QUEUE_URL.match(url)
-        if match is None:
+        arn = queue_arn(url, self.t.partition)
+        if arn is None:
             raise Unresolvable(f"{url!r} is not a queue URL")
-        return f"arn:{self.t.partition}:sqs:{match.group(1)}:{match.group(2)}:{match.group(3)}"
+        return arn
 
     def topic_policy(self, logical: str) -> None:
         arns = [

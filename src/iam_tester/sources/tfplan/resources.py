@@ -12,12 +12,12 @@ Lambda permissions are assembled into their function's policy (:mod:`..lambda_pe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...policy.model import PolicyKind
+from ..arns import queue_arn
 from ..inventory import Origin, SourcePolicy, SourceResource, Unknown
 from ..lambda_permissions import permission_statement, policy_of
 from .documents import Documents, PlanContext
@@ -26,7 +26,6 @@ from .plan import UNKNOWN_AFTER_APPLY, Instance, Plan
 __all__ = ["read_resources"]
 
 ArnOf = Callable[[Instance, PlanContext], "str | None"]
-_QUEUE_URL = re.compile(r"https://sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(\d{12})/([^/?#]+)\Z")
 
 
 def _regional(context: PlanContext, service: str, resource: str | None) -> str | None:
@@ -41,10 +40,7 @@ def _bucket(instance: Instance, context: PlanContext) -> str | None:
 
 
 def _queue_url(instance: Instance, context: PlanContext) -> str | None:
-    match = _QUEUE_URL.match(instance.text("queue_url") or "")
-    if match is None:
-        return None
-    return f"arn:{context.partition}:sqs:{match.group(1)}:{match.group(2)}:{match.group(3)}"
+    return queue_arn(instance.text("queue_url") or "", context.partition)
 
 
 def _own_arn(regional: tuple[str, str] | None = None) -> ArnOf:

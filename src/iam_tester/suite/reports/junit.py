@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import IO
 
+from ..._text import count
 from ...engine.tree import explanation_tree, plain_text, reason, ref_text
 from ...policy.findings import Finding
 from ..results import CaseResult, RunResult, Status
@@ -60,13 +61,13 @@ def junit_xml(run: RunResult) -> ET.Element:
         failed = 0
         for result in results:
             failed += _testcase(element, result, by_case.get(result.case.index, []), strict=run.strict)
-        count = len(results)
+        in_suite = len(results)
         if others:
-            count += 1
+            in_suite += 1
             failed += _warnings_case(element, suite.name, suite.path, others, strict=run.strict)
-        element.set("tests", str(count))
+        element.set("tests", str(in_suite))
         element.set("failures", str(failed))
-        tests, failures = tests + count, failures + failed
+        tests, failures = tests + in_suite, failures + failed
     root.set("tests", str(tests))
     root.set("failures", str(failures))
     return root
@@ -100,7 +101,7 @@ def _warnings_case(parent: ET.Element, name: str, path: str, warnings: list[Find
     if first.line is not None:
         attributes["line"] = str(first.line)
     element = ET.SubElement(parent, "testcase", attributes)
-    noun = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    noun = count(len(warnings), "warning")
     if strict:
         failure = ET.SubElement(element, "failure", message=f"{noun} (--strict)", type="Warning")
         failure.text = _warnings_text(warnings)

@@ -11,8 +11,9 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from ..._text import printable
 from ...engine.results import Evaluation
-from ...engine.tree import DECISION_STYLES, explanation_tree, printable, reason, ref_text
+from ...engine.tree import DECISION_STYLES, explanation_tree, reason, ref_text
 from ..results import CaseResult, RunResult, Status
 
 __all__ = ["render_text", "summary_line"]
