@@ -168,3 +168,30 @@ def test_every_witness_is_allowed(principal: str | None) -> None:
         assert witness is not None
         assert witness.principal == (principal or witness.principal)
         assert policy_set.evaluate(Request(**witness.__dict__)).decision.value == "allowed", entry.action
+
+
+def test_a_variable_takes_a_value_only_another_pattern_describes() -> None:
+    """Allowed only on the caller's own object when its name has z then q: found, for a user so named."""
+    policy = _policy(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}"},
+        {"Effect": "Deny", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::b/*z*q"},
+    )
+    report = effective_access(identity=[policy], witnesses=True)
+    (entry,) = [e for e in report.actions if e.action == "s3:GetObject"]
+    assert entry.witness is not None
+    assert fnmatch.fnmatchcase(entry.witness.resource, "arn:aws:s3:::b/*z*q")
+    assert entry.conditional
+    assert "aws:username" in entry.conditions
+    assert PolicySet.compile(identity=[policy]).evaluate(entry.witness).decision == "allowed"
+
+
+def test_a_home_folder_is_conditional_on_the_user_name() -> None:
+    """A grant through ${aws:username} holds only for some callers: conditional, naming the key; a fixed
+    principal's own name settles it."""
+    policy = _policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::home/${aws:username}/*"})
+    (entry,) = [e for e in effective_access(identity=[policy]).actions if e.action == "s3:GetObject"]
+    assert entry.conditional
+    assert entry.conditions == ("aws:username",)
+    alice = "arn:aws:iam::111122223333:user/alice"
+    (fixed,) = [e for e in effective_access(identity=[policy], principal=alice).actions if e.action == "s3:GetObject"]
+    assert not fixed.conditional

@@ -27,6 +27,9 @@ def _allow(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
     return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
 
 
+TEAM = "${aws:PrincipalTag/team}"
+
+
 @dataclass
 class Case:
     name: str
@@ -129,6 +132,61 @@ CASES = [
         [_allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")],
         new_access={"s3:GetObject"},
         removed=False,
+    ),
+    Case(
+        "a variable must take a value no policy names: a Deny on names with z then q",
+        [
+            _allow("s3:GetObject", "arn:aws:s3:::b/*"),
+            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*z*q"},
+        ],
+        [_allow("s3:GetObject", "arn:aws:s3:::b/${aws:username}")],
+        new_access={"s3:GetObject"},  # a user named zq reads b/zq
+        removed=True,
+    ),
+    Case(
+        "a variable proved harmless: the same home-folder grant on both sides, a Deny added",
+        [_allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")],
+        [
+            _allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*"),
+            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::home/*/secret/*"},
+        ],
+        removed=True,
+    ),
+    Case(
+        "a variable proved harmless: one user's grant repeats her home folder's",
+        [_allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")],
+        [
+            _allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*"),
+            _allow("s3:GetObject", "arn:aws:s3:::home/alice/*", Condition={"StringEquals": {"aws:username": "alice"}}),
+        ],
+        removed=False,
+    ),
+    Case(
+        "a variable proved harmless: a home folder narrowed",
+        [_allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")],
+        [_allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/docs/*")],
+        removed=True,
+    ),
+    Case(
+        "a variable in a condition: the owner tag equal to the user's name, then only starting with it",
+        [_allow("s3:GetObject", Condition={"StringEquals": {"s3:ExistingObjectTag/owner": "${aws:username}"}})],
+        [_allow("s3:GetObject", Condition={"StringLike": {"s3:ExistingObjectTag/owner": "${aws:username}*"}})],
+        new_access={"s3:GetObject"},
+        removed=False,
+    ),
+    Case(
+        "a variable in a condition proved harmless: the same ABAC grant, a region condition added",
+        [_allow("ec2:StartInstances", Condition={"StringEquals": {"aws:ResourceTag/team": TEAM}})],
+        [
+            _allow(
+                "ec2:StartInstances",
+                Condition={
+                    "StringEquals": {"aws:ResourceTag/team": TEAM},
+                    "StringLike": {"aws:RequestedRegion": "eu-*"},
+                },
+            )
+        ],
+        removed=True,
     ),
     Case(
         "a boundary widened",
@@ -249,4 +307,19 @@ def test_a_search_cut_short_is_counted_as_new_access() -> None:
     report = diff_policies(_doc([allow], "identity"), _doc([allow, narrowed], "identity"))
     assert not report.new_access
     assert [u.actions for u in report.undecided] == [("sqs:SendMessage",)]
+    assert report.adds_access
+
+
+def test_a_variable_the_search_cannot_settle_is_undecided_and_named() -> None:
+    """Where trying values finds nothing and the variable-free rewriting cannot prove there is nothing (here a
+    variable used twice in one pattern), the action is undecided — counted as new access — naming the variable
+    and the patterns it sits in."""
+    home = _allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")
+    twice = _allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/${aws:username}")
+    report = diff_policies(_doc([home], "identity"), _doc([home, twice], "identity"))
+    assert not report.new_access  # there is none: home/u/u is within home/u/*
+    (gap,) = report.undecided
+    assert gap.actions == ("s3:GetObject",)
+    assert "${aws:username}" in gap.why
+    assert "arn:aws:s3:::home/${aws:username}/${aws:username}" in gap.why
     assert report.adds_access

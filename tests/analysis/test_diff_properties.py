@@ -28,6 +28,8 @@ RESOURCE_PATTERNS = [
     "arn:aws:s3:::a",
     "arn:aws:s3:::a/${aws:username}/*",
     "arn:aws:s3:::*/x",
+    "arn:aws:s3:::a/${aws:username}",
+    "arn:aws:s3:::a/*z*q",
 ]
 CONDITIONS: list[dict[str, Any]] = [
     {"StringEquals": {"aws:PrincipalTag/team": "red"}},
@@ -44,7 +46,15 @@ CONDITIONS: list[dict[str, Any]] = [
     {"StringLike": {"aws:ResourceTag/owner": "${aws:PrincipalTag/team}-*"}},
 ]
 # Requests: each action with resources of its own type (the analysis asks about those only).
-OBJECTS = ["arn:aws:s3:::a/x", "arn:aws:s3:::a/xy", "arn:aws:s3:::a/alice/k", "arn:aws:s3:::bq/x", "arn:aws:s3:::c/x"]
+OBJECTS = [
+    "arn:aws:s3:::a/x",
+    "arn:aws:s3:::a/xy",
+    "arn:aws:s3:::a/alice/k",
+    "arn:aws:s3:::bq/x",
+    "arn:aws:s3:::c/x",
+    "arn:aws:s3:::a/azq",
+    "arn:aws:s3:::a/${aws:username}/k",
+]
 BUCKETS = ["arn:aws:s3:::a", "arn:aws:s3:::bq", "arn:aws:s3:::c"]
 ACTIONS = {"s3:GetObject": OBJECTS, "s3:PutObject": OBJECTS, "s3:GetObjectAcl": OBJECTS, "s3:ListBucket": BUCKETS}
 CONTEXT_VALUES: dict[str, list[Any]] = {
@@ -53,7 +63,7 @@ CONTEXT_VALUES: dict[str, list[Any]] = {
     "aws:SecureTransport": ["true", "false"],
     "s3:max-keys": ["5", "10", "50"],
     "aws:TagKeys": [["a"], ["c"], ["a", "c"], ["ab"]],
-    "aws:username": ["alice", "bob", "red"],
+    "aws:username": ["alice", "bob", "red", "azq"],
     "aws:ResourceTag/owner": ["alice", "red-1", "bob", "x"],
 }
 
@@ -65,8 +75,11 @@ statements = st.fixed_dictionaries(
     },
     optional={"Condition": st.sampled_from(CONDITIONS)},
 )
-policies = st.lists(statements, min_size=1, max_size=3).map(
-    lambda s: parse_policy({"Version": "2012-10-17", "Statement": s})
+# Version 2008-10-17 reads ${...} as literal text (IAM User Guide, "IAM JSON policy elements: Version").
+policies = st.builds(
+    lambda s, version: parse_policy({"Version": version, "Statement": s}),
+    st.lists(statements, min_size=1, max_size=3),
+    st.sampled_from(["2012-10-17", "2012-10-17", "2008-10-17"]),
 )
 
 

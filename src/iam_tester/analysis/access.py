@@ -26,8 +26,8 @@ from ..policy.catalog import Catalog, get_catalog
 from ..policy.model import PolicyDocument, PolicyKind
 from ..policy.validate import parse_policy
 from .actions import IndexedAction
-from .classes import action_classes, scan
-from .results import AccessReport, ActionAccess, Undecided
+from .classes import action_classes, scan, undecided_groups
+from .results import AccessReport, ActionAccess
 from .search import Caller, Party, Search, Witness, statements_of
 
 __all__ = ["WITNESS_PRINCIPAL", "delegating_policy", "effective_access", "risky_actions"]
@@ -112,10 +112,10 @@ def effective_access(
     statements = {id(s.ref): s for s, _, _ in statements_of(policy_set)}
     risky = risky_actions()
     entries: list[ActionAccess] = []
-    undecided: list[str] = []
+    undecided: list[tuple[str, str]] = []
     classes = action_classes(catalog, search.parties, parsed.kind)
     for group in scan(search, classes, want_all=True, recheck=witnesses, per_action=witnesses):
-        undecided.extend(action.name for action in group.undecided)
+        undecided.extend((action.name, why) for action, why in group.undecided)
         # Class mode: the first member's search stands for the group's; per action: each its own.
         shared = _Conditions.of(search, *group.witnesses[0]) if group.witnesses and not witnesses else None
         reached: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -140,10 +140,7 @@ def effective_access(
                 )
             )
     entries.sort(key=lambda e: e.action.lower())
-    gaps = (
-        (Undecided(tuple(undecided), "the search hit a limit before finding an allowed request"),) if undecided else ()
-    )
-    return AccessReport(caller_text, tuple(entries), gaps, catalog.version)
+    return AccessReport(caller_text, tuple(entries), undecided_groups(undecided), catalog.version)
 
 
 @dataclass(frozen=True)
@@ -176,11 +173,15 @@ def _rule_notes(search: Search, action: IndexedAction) -> tuple[str, ...]:
 
 
 def _condition_keys(search: Search, action: IndexedAction) -> tuple[str, ...]:
-    """The condition keys of the statements that can apply to ``action``, as the policies spell them."""
+    """The condition keys of the statements that can apply to ``action``, as the policies spell them, and the
+    keys their policy variables read where those may vary."""
     names: dict[str, str] = {}
     for view in search.relevant(action.lowered):
         for condition in view.statement.conditions:
             names.setdefault(condition.key, condition.entry.key)
+    for atom in search.atoms(action.lowered):
+        for key in atom.variables:
+            names.setdefault(key, key)
     return tuple(sorted(names.values(), key=str.lower))
 
 

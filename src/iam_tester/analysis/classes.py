@@ -15,9 +15,10 @@ from ..engine.protections import AWS_RULES, AwsRule, RuleEffect
 from ..engine.statements import CompiledStatement
 from ..policy.catalog import Catalog
 from .actions import ActionIndex, IndexedAction, members, partition
-from .search import Party, Search, Witness, statements_of
+from .results import Undecided
+from .search import LIMIT_REACHED, Party, Search, SearchResult, Witness, statements_of
 
-__all__ = ["ActionClass", "GroupResult", "action_classes", "granting_statements", "scan"]
+__all__ = ["ActionClass", "GroupResult", "action_classes", "granting_statements", "scan", "undecided_groups"]
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,12 @@ def _mentions_variables(statement: CompiledStatement) -> bool:
 @dataclass(frozen=True)
 class GroupResult:
     """The witnesses found for a group of actions searched together (one class, one set of resource types),
-    each member's re-checked by the evaluator; ``undecided``: members without a witness whose search a limit
-    cut short (they may be allowed)."""
+    each member's re-checked by the evaluator; ``undecided``: members without a witness whose search could not
+    prove there is none (they may be allowed), each with why."""
 
     representative: IndexedAction
     witnesses: tuple[tuple[IndexedAction, tuple[Witness, ...]], ...]
-    undecided: tuple[IndexedAction, ...]
+    undecided: tuple[tuple[IndexedAction, str], ...]
 
 
 def scan(
@@ -193,11 +194,11 @@ def _search_group(
     representative = group[0]
     result = search.run(representative.info, want_all=want_all)
     if not result.witnesses and not per_action:
-        return GroupResult(representative, (), () if result.complete else tuple(group))
+        return GroupResult(representative, (), () if result.complete else tuple((a, _why(result)) for a in group))
     if not recheck:
         return GroupResult(representative, tuple((action, result.witnesses) for action in group), ())
     found: list[tuple[IndexedAction, tuple[Witness, ...]]] = []
-    undecided: list[IndexedAction] = []
+    undecided: list[tuple[IndexedAction, str]] = []
     for action in group:
         resource = None if same_resources else search.resources.samples(action.info)[0]
         checked = []
@@ -206,14 +207,25 @@ def _search_group(
             verified = search.check(request)
             if verified is not None:
                 checked.append(verified)
-        complete = result.complete
+        own = result
         if not checked and action is not representative:
             # The evaluator has the last word: a member the class's witnesses do not fit is searched alone.
             own = search.run(action.info, want_all=want_all)
-            complete = own.complete
             checked = list(own.witnesses)
         if checked:
             found.append((action, tuple(checked)))
-        elif not complete:
-            undecided.append(action)
+        elif not own.complete:
+            undecided.append((action, _why(own)))
     return GroupResult(representative, tuple(found), tuple(undecided))
+
+
+def _why(result: SearchResult) -> str:
+    return result.why or LIMIT_REACHED
+
+
+def undecided_groups(pairs: Sequence[tuple[str, str]]) -> tuple[Undecided, ...]:
+    """(action, why) pairs as one :class:`~.results.Undecided` per reason."""
+    by_why: dict[str, list[str]] = {}
+    for action, why in pairs:
+        by_why.setdefault(why, []).append(action)
+    return tuple(Undecided(tuple(dict.fromkeys(actions)), why) for why, actions in by_why.items())

@@ -22,7 +22,7 @@ from ..policy.catalog import Catalog, get_catalog
 from ..policy.model import PolicyDocument, PolicyKind
 from ..policy.validate import parse_policy
 from .access import delegating_policy
-from .classes import action_classes, scan
+from .classes import action_classes, scan, undecided_groups
 from .findings import deduplicated, finding_for
 from .inventory import PrincipalPolicies
 from .results import DiffReport, Finding, Undecided
@@ -215,12 +215,11 @@ def _compare(
     statements = {id(s.ref): s for p in parties for s, _, _ in statements_of(p.policy_set)}
     kind = setting.caller.parsed.kind
     findings: list[Finding] = []
-    gaps: list[str] = []
+    gaps: list[tuple[str, str]] = []
     classes = action_classes(catalog, parties, kind, scope=scope, differing_only=True)
     for group in scan(search, classes, want_all=True):
-        gaps.extend(action.name for action in group.undecided)
+        gaps.extend((action.name, why) for action, why in group.undecided)
         for action, witnesses in group.witnesses:
             for witness in witnesses:
                 findings.append(finding_for(action.name, witness, statements, slot, setting.label))
-    undecided = [Undecided(tuple(gaps), "the search hit a limit before finding a witness or proving none")]
-    return findings, undecided if gaps else []
+    return findings, list(undecided_groups(gaps))

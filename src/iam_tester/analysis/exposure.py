@@ -17,10 +17,10 @@ from ..engine.principals import ANONYMOUS, parse_request_principal
 from ..errors import InvalidArgumentError
 from ..policy.catalog import Catalog, get_catalog
 from ..policy.model import PolicyDocument
-from .classes import action_classes, scan
+from .classes import action_classes, scan, undecided_groups
 from .diff import allow_all
 from .findings import finding_for
-from .results import Exposure, ExposureReport, Undecided
+from .results import Exposure, ExposureReport
 from .search import Caller, Party, Search, statements_of
 
 __all__ = ["exposure"]
@@ -84,7 +84,7 @@ def exposure(
     trust = document.kind.value == "trust"
     excluded = tuple((key, org_id) for key in _ORG_KEYS) if org_id is not None else ()
     exposures: list[Exposure] = []
-    gaps: list[str] = []
+    gaps: list[tuple[str, str]] = []
     for principal, (who, kind) in _callers(document, account, trust=trust).items():
         parsed = parse_request_principal(principal)
         identity = [allow_all()] if parsed.is_iam else []
@@ -96,7 +96,7 @@ def exposure(
         scope = [s for s, _, _ in statements_of(policy_set) if s.ref.policy_type is PolicyType.RESOURCE]
         classes = action_classes(catalog, (party,), parsed.kind, scope=scope)
         for group in scan(search, classes, want_all=True):
-            gaps.extend(action.name for action in group.undecided)
+            gaps.extend((action.name, why) for action, why in group.undecided)
             for action, witnesses in group.witnesses:
                 for witness in witnesses:
                     finding = finding_for(action.name, witness, statements, PolicyType.RESOURCE, who)
@@ -105,5 +105,4 @@ def exposure(
                     )
     unique = {(e.who, e.action, e.resource, repr(e.conditions)): e for e in exposures}
     ordered = sorted(unique.values(), key=lambda e: (_ORDER.get(e.kind, 9), e.who, e.action.lower()))
-    undecided = (Undecided(tuple(gaps), "the search hit a limit before finding a request or proving none"),)
-    return ExposureReport(account, org_id, tuple(ordered), undecided if gaps else ())
+    return ExposureReport(account, org_id, tuple(ordered), undecided_groups(gaps))

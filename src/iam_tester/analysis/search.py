@@ -37,7 +37,8 @@ from ..engine.variables import Context, Template, Variable
 from ..engine.wildcard import arn_regex
 from ..errors import InvalidArgumentError
 from ..policy.catalog import ActionInfo, Catalog
-from ..policy.model import ConditionEntry
+from ..policy.model import ConditionEntry, Statement
+from . import relax
 from .regular import Language, explore, from_regex
 from .resources import ResourceUniverse
 from .values import FRESH, single_values, value_sets
@@ -101,7 +102,19 @@ class Witness:
 @dataclass(frozen=True)
 class SearchResult:
     witnesses: tuple[Witness, ...]
-    complete: bool  # False: a limit cut the search short, so "no witness" proves nothing
+    complete: bool  # False: "no witness" proves nothing (a limit, or variables the search could not settle)
+    why: str | None = None  # when not complete: why not
+
+    @classmethod
+    def cut_short(cls, witnesses: tuple[Witness, ...] = ()) -> SearchResult:
+        return cls(witnesses, False, LIMIT_REACHED)
+
+
+LIMIT_REACHED = (
+    f"a search limit ({_CELL_LIMIT:,} cells, {_ASSIGNMENT_LIMIT} variable values, {relax.ATOM_LIMIT} "
+    "variable-dependent parts or 20,000 automaton states) was reached before a witness was found or proved not "
+    "to exist"
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,13 @@ def statements_of(policy_set: PolicySet) -> Iterator[tuple[CompiledStatement, bo
         for document in compiled.documents:
             for _ in document.statements:
                 yield next(statements), document.variables_enabled, document.name
+
+
+def _sources(policy_set: PolicySet) -> Iterator[Statement]:
+    """The policy statements of a set, in :func:`statements_of`'s order."""
+    for compiled in policy_types(policy_set):
+        for document in compiled.documents:
+            yield from document.statements
 
 
 def _variables(view: _View) -> Iterator[Variable]:
@@ -158,9 +178,14 @@ class Search:
     _resources: dict[tuple[object, ...], list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self._source: dict[int, Statement] = {}
+        self._relaxations: dict[tuple[object, ...], Search] = {}
         for party in self.parties:
-            for statement, enabled, name in statements_of(party.policy_set):
+            for (statement, enabled, name), source in zip(
+                statements_of(party.policy_set), _sources(party.policy_set), strict=True
+            ):
                 self._documents[id(statement)] = (enabled, name)
+                self._source[id(statement)] = source
         caller = self.caller.parsed
         self._derived: dict[str, tuple[str, ...]] = {name.lower(): (value,) for name, value in derived_keys(caller)}
         self._derived["aws:resourceaccount"] = (self.caller.resource_account,)
@@ -200,13 +225,60 @@ class Search:
     # -- the search --------------------------------------------------------------------------------
     def run(self, action: ActionInfo, *, want_all: bool) -> SearchResult:
         """Requests for ``action`` decided as wanted: one per distinct set of deciding statements of the first
-        party (``want_all``), or the first found."""
+        party (``want_all``), or the first found. When there is none, that is proved: through the variable-free
+        rewritings of :mod:`.relax` where policy variables take part; a proof that fails leaves the answer
+        incomplete, saying why."""
+        views = self.relevant(action.full_name.lower())
+        result = self.sampled(action, views, want_all=want_all)
+        if result.witnesses or not result.complete:
+            return result
+        return relax.settle(self, action, views, want_all=want_all)
+
+    def atoms(self, action: str) -> list[relax.Atom]:
+        """The parts of the statements that can apply to ``action`` (lower-cased) that read a variable whose
+        value may vary for this caller."""
+        return self.atoms_of(self.relevant(action))
+
+    def atoms_of(self, views: Sequence[_View]) -> list[relax.Atom]:
+        return relax.atoms(((self._source[id(v.statement)], v.variables_enabled) for v in views), self.free)
+
+    def free(self, key: str) -> bool:
+        """May the value of ``key`` (lower-cased) vary for this caller?"""
+        return self._fixed_values(key) is None
+
+    def relaxed(self, true: frozenset[tuple[str, ...]], tried: relax.Tried | None = None) -> Search:
+        """The search over the parties rewritten under one assignment of the atoms, the first party also
+        refusing the variable values in ``tried`` (:func:`.relax.relaxed`)."""
+        key = (true, relax.frozen(tried))
+        found = self._relaxations.get(key)
+        if found is None:
+            parties = tuple(
+                Party(relax.relaxed(p.policy_set, true, self.free, tried if i == 0 else None), p.allowed)
+                for i, p in enumerate(self.parties)
+            )
+            found = self._relaxations[key] = Search(parties, self.caller, self.catalog)
+            found.resources = self.resources  # the same universe: share what it has read
+        return found
+
+    def tried(self, views: Sequence[_View], extra: dict[str, set[str]]) -> relax.Tried:
+        """Per key a policy variable reads: the values :meth:`sampled` tries with ``extra``."""
+        out: dict[str, set[tuple[str, ...] | None]] = {}
+        assignments, _ = self._assignments(views, extra)
+        for sigma in assignments:
+            for key, value in sigma.items():
+                out.setdefault(key, set()).add(value)
+        return out
+
+    def sampled(
+        self, action: ActionInfo, views: Sequence[_View], *, want_all: bool, extra: dict[str, set[str]] | None = None
+    ) -> SearchResult:
+        """The search with policy variables taking the values the policies suggest (and ``extra``): exact for
+        each value tried, a proof of nothing for the others."""
         name = action.full_name
-        views = self.relevant(name.lower())
         found: dict[tuple[StatementRef, ...], Witness] = {}
         complete = True
         cells = 0
-        assignments, assigned_all = self._assignments(views)
+        assignments, assigned_all = self._assignments(views, extra or {})
         complete &= assigned_all
         for sigma in assignments:
             context = {k: v for k, v in sigma.items() if v is not None}
@@ -218,7 +290,7 @@ class Search:
                 for combination in product(*choices):
                     cells += 1
                     if cells > _CELL_LIMIT:
-                        return SearchResult(tuple(found.values()), False)
+                        return SearchResult.cut_short(tuple(found.values()))
                     values = dict(sigma)
                     values.update(zip((key for key, _ in keys), combination, strict=True))
                     request = self.request(name, resource, values)
@@ -226,15 +298,22 @@ class Search:
                     if witness is not None and witness.deciding not in found:
                         found[witness.deciding] = witness
                         if not want_all:
-                            return SearchResult(tuple(found.values()), complete)
-        return SearchResult(tuple(found.values()), complete)
+                            return SearchResult(tuple(found.values()), complete, None if complete else LIMIT_REACHED)
+        return SearchResult(tuple(found.values()), complete, None if complete else LIMIT_REACHED)
 
     def always(self, action: ActionInfo, resource: str) -> bool:
         """Does the (single) party allow ``action`` on ``resource`` whatever the context? Checked on the worst
         contexts of each kind: the frontier for the opposite question."""
         name = action.full_name
         views = self.relevant(name.lower())
-        assignments, _ = self._assignments(views)
+        found = self.atoms_of(views)
+        if found:
+            # Every request is decided as under one of the variable-free rewritings (.relax): allowed under all
+            # of them is allowed for every value. More atoms than the limit: not shown, so not claimed.
+            if len(found) > relax.ATOM_LIMIT:
+                return False
+            return all(self.relaxed(true).always(action, resource) for true in relax.assignments(found))
+        assignments, _ = self._assignments(views, {})
         for sigma in assignments:
             context = {k: v for k, v in sigma.items() if v is not None}
             keys = self._free_keys(views, sigma)
@@ -305,8 +384,11 @@ class Search:
         return Request(action, resource, self.caller.principal, resource_account=owner, context=context)
 
     # -- the dimensions ----------------------------------------------------------------------------
-    def _assignments(self, views: Sequence[_View]) -> tuple[list[dict[str, tuple[str, ...] | None]], bool]:
-        """Values for the keys that policy variables read (they tie other dimensions together)."""
+    def _assignments(
+        self, views: Sequence[_View], extra: dict[str, set[str]]
+    ) -> tuple[list[dict[str, tuple[str, ...] | None]], bool]:
+        """Values for the keys that policy variables read (they tie other dimensions together); ``extra``: more
+        values to try per key (those a variable-free rewriting suggested)."""
         names = sorted({v.key for view in views for v in _variables(view)})
         if not names:
             return [{}], True
@@ -320,7 +402,8 @@ class Search:
                 continue
             entries = [(c.entry, v.variables_enabled) for v in views for c in v.statement.conditions if c.key == name]
             singles = single_values(entries, {}) if entries else []
-            values: list[tuple[str, ...] | None] = [(s,) for s in dict.fromkeys([*singles, *pieces, FRESH])]
+            suggested = sorted(extra.get(name, ()))
+            values: list[tuple[str, ...] | None] = [(s,) for s in dict.fromkeys([*suggested, *singles, *pieces, FRESH])]
             if derived is not None:
                 values.insert(0, derived)
             if name not in _ALWAYS_PRESENT:
