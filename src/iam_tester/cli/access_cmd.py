@@ -14,6 +14,8 @@ from ._policies import load_level, load_policy, scp_options
 from ._sources import SourceOptions, source_options
 
 if TYPE_CHECKING:
+    import boto3
+
     from ..policy import PolicyDocument
     from ..sources import SourceSpec
 
@@ -105,6 +107,7 @@ def access(
             witnesses=witnesses,
             output_format=output_format,
             live_managed_policies=source_options.live_managed_policies,
+            session=source_options.session(),
         )
         return
     if not policies:
@@ -140,6 +143,7 @@ def _source_access(
     witnesses: bool,
     output_format: str,
     live_managed_policies: bool,
+    session: boto3.Session | None,
 ) -> None:
     """Each principal's own policies from the sources, analysed with the SCPs, RCPs and session policy given."""
     from ..analysis import effective_access
@@ -148,7 +152,7 @@ def _source_access(
     from ..policy.catalog import get_catalog
     from ..sources import read_sources
 
-    inventory = read_sources(specs, live_managed_policies=live_managed_policies)
+    inventory = read_sources(specs, session=session, live_managed_policies=live_managed_policies)
     stream = output_stream()
     reports = []
     for found in principals_of(inventory, refs, allow_unknown=allow_unknown):
