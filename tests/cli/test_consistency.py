@@ -49,3 +49,24 @@ def test_every_report_has_format_text_and_json(command: str) -> None:
     assert option.default == "text"
     assert isinstance(option.type, click.Choice)
     assert {"text", "json"} <= set(option.type.choices)
+
+
+@pytest.mark.parametrize("name", ["--readiness-timeout", "--admin-role-arn", "--session-policy", "--quiet"])
+def test_the_live_options_of_check_and_exec_agree(name: str) -> None:
+    """`check --live` and `exec` take the sandbox's options with the same type, range and default."""
+    check, exec_ = _option("check", name), _option("exec", name)
+    assert check is not None
+    assert exec_ is not None
+    assert (check.opts, check.is_flag, check.default) == (exec_.opts, exec_.is_flag, exec_.default)
+    assert (type(check.type), vars(check.type)) == (type(exec_.type), vars(exec_.type))
+
+
+def test_the_readiness_limit_is_the_librarys() -> None:
+    """The CLI's 15-minute limit on --readiness-timeout is the sandbox's own (kept apart only to start fast)."""
+    from iam_tester.cli._live import MAX_READINESS_TIMEOUT
+    from iam_tester.live.readiness import MAX_READINESS_TIMEOUT as LIBRARY_LIMIT
+
+    assert MAX_READINESS_TIMEOUT == LIBRARY_LIMIT
+    result = CliRunner().invoke(main, ["check", "examples/live.yaml", "--live", "--readiness-timeout", "20m"])
+    assert result.exit_code == 2
+    assert "'20m' is out of range: it must be between 1s and 15m" in result.stderr

@@ -16,7 +16,7 @@ import pytest
 
 from iam_tester import sweep
 from iam_tester.embedded import EmbeddedAws
-from iam_tester.errors import AwsCallError, SuiteError
+from iam_tester.errors import AwsCallError, InvalidArgumentError, SuiteError
 from iam_tester.live import Progress
 from iam_tester.suite import RunResult, Status, load_suites
 from iam_tester.suite.live_runner import LiveOptions, run_live
@@ -498,4 +498,13 @@ def test_a_hard_error_at_any_call(tmp_path: Path, session: boto3.Session, operat
     else:
         with pytest.raises(AwsCallError, match="NotImplemented"):
             _run(path, session)
+    assert_nothing_left(session)
+
+
+def test_a_readiness_timeout_out_of_range_is_the_callers_error(tmp_path: Path, session: boto3.Session) -> None:
+    """A readiness timeout beyond 15 minutes is refused as the caller's bad argument, before anything is created,
+    not blamed on the suite's first case."""
+    with pytest.raises(InvalidArgumentError, match="readiness timeout must be a number of seconds in") as caught:
+        _run(_suite(tmp_path, SEED_CASES), session, readiness_timeout=1200)
+    assert not isinstance(caught.value, SuiteError)
     assert_nothing_left(session)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,14 +22,21 @@ if TYPE_CHECKING:
     from ..live.progress import Progress
 
 __all__ = [
+    "MAX_READINESS_TIMEOUT",
     "DurationParam",
+    "admin_role_option",
     "make_session",
     "parse_duration",
     "progress_printer",
+    "quiet_option",
+    "readiness_timeout_option",
     "refuse_on_embedded_aws",
     "session_options",
+    "session_policy_option",
     "signals_as_exceptions",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextmanager
@@ -112,6 +119,36 @@ class DurationParam(click.ParamType):  # type: ignore[type-arg]  # generic since
                 self.fail(f"{value!r} must be a whole number of seconds", param, ctx)
             return int(seconds)
         return seconds
+
+
+# The readiness wait's upper bound (live.readiness.MAX_READINESS_TIMEOUT), here without importing boto3.
+MAX_READINESS_TIMEOUT = 900
+
+
+def readiness_timeout_option(help: str) -> Callable[[F], F]:
+    """``--readiness-timeout``: how long to wait for a new role (and its policy), 1 s to 15 min, default 2 min."""
+    return click.option(
+        "--readiness-timeout",
+        type=DurationParam(minimum=1, maximum=MAX_READINESS_TIMEOUT),
+        default="2m",
+        show_default=True,
+        help=help,
+    )
+
+
+def admin_role_option(help: str) -> Callable[[F], F]:
+    """``--admin-role-arn ARN``: assume this role first and act as it."""
+    return click.option("--admin-role-arn", metavar="ARN", help=help)
+
+
+def session_policy_option(help: str) -> Callable[[F], F]:
+    """``--session-policy``: no new role; the admin role narrowed by the policy as a session policy."""
+    return click.option("--session-policy", is_flag=True, help=help)
+
+
+def quiet_option(help: str) -> Callable[[F], F]:
+    """``-q`` / ``--quiet``: no progress on stderr."""
+    return click.option("-q", "--quiet", is_flag=True, help=help)
 
 
 def session_options(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -14,10 +14,14 @@ import click
 from ._common import console_for, output_stream, report_error, reported_errors
 from ._live import (
     DurationParam,
+    admin_role_option,
     make_session,
     progress_printer,
+    quiet_option,
+    readiness_timeout_option,
     refuse_on_embedded_aws,
     session_options,
+    session_policy_option,
     signals_as_exceptions,
 )
 from ._options import format_option
@@ -67,18 +71,12 @@ __all__ = ["check"]
     is_flag=True,
     help="Also make each case's `call` for real, in a temporary role carrying the case's policies (needs AWS).",
 )
-@click.option("--admin-role-arn", help="With --live: assume this role first and act as it (see `exec`).")
-@click.option(
-    "--session-policy",
-    is_flag=True,
-    help="With --live: create no role; assume --admin-role-arn narrowed by the policies as a session policy.",
+@admin_role_option("With --live: assume this role first and act as it (see `exec`).")
+@session_policy_option(
+    "With --live: create no role; assume --admin-role-arn narrowed by the policies as a session policy."
 )
-@click.option(
-    "--readiness-timeout",
-    type=DurationParam(minimum=1),
-    default="2m",
-    show_default=True,
-    help="With --live: give up waiting for a new role, or for its policy to be in force, after this long.",
+@readiness_timeout_option(
+    "With --live: give up waiting for a new role, or for its policy to be in force, after this long (at most 15m)."
 )
 @click.option(
     "--call-timeout",
@@ -87,7 +85,7 @@ __all__ = ["check"]
     show_default=True,
     help="With --live: report a call that has not answered after this long as hung, and go on.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="With --live: no progress on stderr (warnings still are).")
+@quiet_option("With --live: no progress on stderr (warnings still are).")
 @session_options
 def check(
     suites: tuple[str, ...],

@@ -16,10 +16,14 @@ from ._child import run_in_foreground, signal_name
 from ._common import reported_errors, say
 from ._live import (
     DurationParam,
+    admin_role_option,
     make_session,
     progress_printer,
+    quiet_option,
+    readiness_timeout_option,
     refuse_on_embedded_aws,
     session_options,
+    session_policy_option,
     signals_as_exceptions,
 )
 
@@ -29,9 +33,6 @@ if TYPE_CHECKING:
     from ..live.credentials import SandboxCredentials
 
 __all__ = ["child_environment", "exec_command"]
-
-# The readiness wait's upper bound (live.readiness.MAX_READINESS_TIMEOUT), here without importing boto3.
-MAX_READINESS_TIMEOUT = 900
 
 # Variables that could make the child use other credentials than the scoped ones. The env-var
 # provider comes first in botocore's chain, but a profile variable makes botocore skip it
@@ -85,11 +86,9 @@ def child_environment(
     type=click.Path(dir_okay=False, path_type=Path),
     help="The IAM policy document (JSON) the credentials get.",
 )
-@click.option("--admin-role-arn", help="Assume this role first and act as it (it becomes the trusted principal).")
-@click.option(
-    "--session-policy",
-    is_flag=True,
-    help="Do not create a role: assume --admin-role-arn with the policy as a session policy (can only narrow).",
+@admin_role_option("Assume this role first and act as it (it becomes the trusted principal).")
+@session_policy_option(
+    "Do not create a role: assume --admin-role-arn with the policy as a session policy (can only narrow)."
 )
 @click.option(
     "--duration",
@@ -105,14 +104,8 @@ def child_environment(
     is_flag=True,
     help="Also add an inline 'may assume' policy to the admin role (removed on exit). Rarely needed.",
 )
-@click.option(
-    "--readiness-timeout",
-    type=DurationParam(minimum=1, maximum=MAX_READINESS_TIMEOUT),
-    default="2m",
-    show_default=True,
-    help="Give up if the role is not usable after this long (at most 15m).",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (errors and policy warnings still are).")
+@readiness_timeout_option("Give up if the role is not usable after this long (at most 15m).")
+@quiet_option("No progress on stderr (errors and policy warnings still are).")
 @session_options
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def exec_command(

@@ -8,7 +8,7 @@ import click
 
 from .._text import count
 from ._common import reported_errors, say
-from ._live import DurationParam, make_session, session_options
+from ._live import DurationParam, make_session, quiet_option, session_options
 
 __all__ = ["sweep_command"]
 
@@ -34,7 +34,7 @@ __all__ = ["sweep_command"]
     help="Also look for --grant-admin-role grants on this role (repeatable); "
     "the admin roles named by leftover sandbox roles are always looked at.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@quiet_option("No progress on stderr.")
 @session_options
 def sweep_command(
     *,

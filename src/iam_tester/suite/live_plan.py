@@ -258,7 +258,7 @@ def with_probe_if_needed(plan: SandboxPlan, decisions: Mapping[int, Decision], *
 
 
 def check_sandbox_input(
-    plan: SandboxPlan, *, admin_role_arn: str | None, session_policy: bool, readiness_timeout: float
+    plan: SandboxPlan, *, admin_role_arn: str | None, session_policy: bool, readiness: ReadinessSettings
 ) -> None:
     """What the sandbox itself will check, checked now for every sandbox, so that none is created when
     another one's input is bad."""
@@ -268,7 +268,7 @@ def check_sandbox_input(
             policy_source=f"the policy of {plan.description}",
             admin_role_arn=admin_role_arn,
             session_policy=session_policy,
-            readiness=ReadinessSettings(timeout=readiness_timeout),
+            readiness=readiness,
             **sandbox_policies(plan),
         )
     except InvalidInputError as exc:

@@ -27,6 +27,7 @@ from ..live.calls import timed_call
 from ..live.clients import call, session_or_default
 from ..live.progress import Reporter
 from ..live.propagation import PolicyWait, Trial, observe
+from ..live.readiness import ReadinessSettings
 from ..live.teardown import attach_cleanup_failure
 from .live_plan import (
     PROBE_ACTION,
@@ -82,6 +83,7 @@ def run_live(
         attached as a note naming what is left).
     """
     options = options or LiveOptions()
+    readiness = ReadinessSettings(timeout=options.readiness_timeout)  # a bad timeout is the caller's, not a case's
     start = time.monotonic()
     report = Reporter(_serialized(progress))  # seconds count from here; a failing callback is dropped
     offline = run_local(suites, strict=strict)
@@ -101,7 +103,7 @@ def run_live(
             plan,
             admin_role_arn=options.admin_role_arn,
             session_policy=options.session_policy,
-            readiness_timeout=options.readiness_timeout,
+            readiness=readiness,
         )
     runs = [
         _SandboxRun(plan, len(plans), session=session, options=options, methods=methods, report=report, start=start)
