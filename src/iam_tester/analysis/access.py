@@ -119,9 +119,12 @@ def effective_access(
         # Class mode: the first member's search stands for the group's; per action: each its own.
         shared = _Conditions.of(search, *group.witnesses[0]) if group.witnesses and not witnesses else None
         reached: dict[tuple[str, ...], tuple[str, ...]] = {}
+        granted_by: dict[int, list[tuple[str, bool]]] = {}  # class mode: every member shares its witnesses
         for action, found_here in group.witnesses:
             conditions = shared or _Conditions.of(search, action, found_here)
-            granted = _granted(found_here, statements)
+            granted = granted_by.get(id(found_here))
+            if granted is None:
+                granted = granted_by[id(found_here)] = _granted(found_here, statements)
             # Only patterns other than "*" need the action's resource types (read per service: slow en masse).
             formats = search.resources.formats(action.info) if any(p != "*" for p, _ in granted) else ()
             if formats not in reached:

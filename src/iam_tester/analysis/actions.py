@@ -9,7 +9,7 @@ concern it (:mod:`iam_tester.engine.protections`), so actions alike in both form
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..engine.matching import ActionMatcher, compile_actions, service_of
 from ..policy.catalog import ActionInfo, Catalog
@@ -17,8 +17,9 @@ from ..policy.catalog import ActionInfo, Catalog
 __all__ = ["ActionIndex", "members", "partition"]
 
 
-@dataclass(frozen=True)
-class IndexedAction:
+class IndexedAction(NamedTuple):
+    """A catalog action of an index (a named tuple: the index holds every one of the catalog's 22,000)."""
+
     name: str  # as the catalog spells it, e.g. "s3:GetObject"
     lowered: str
     info: ActionInfo
@@ -31,10 +32,14 @@ class ActionIndex:
         self.catalog = catalog
         self.actions: list[IndexedAction] = []
         self._ranges: dict[str, tuple[int, int]] = {}
-        for service in sorted({s.lower() for s in services if catalog.has_service(s)}):
+        chosen = sorted({s.lower() for s in services if catalog.has_service(s)})
+        # Every service (NotAction, "*"): the whole catalog in one read of its index.
+        every = catalog.all_actions() if len(chosen) == len(catalog.services) else None
+        for service in chosen:
             first = len(self.actions)
-            for lowered, info in sorted(catalog.actions(service).items()):
-                self.actions.append(IndexedAction(info.full_name, f"{service}:{lowered}", info))
+            actions = every[service] if every is not None else catalog.actions(service)
+            for lowered, info in sorted(actions.items()):
+                self.actions.append(IndexedAction(f"{service}:{info.name}", f"{service}:{lowered}", info))
             self._ranges[service] = (first, len(self.actions))
         self.full = (1 << len(self.actions)) - 1
         self._pattern_masks: dict[str, int] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..engine import PolicySet, PolicyType
 from ..engine.principals import ANONYMOUS, parse_request_principal
@@ -24,9 +25,11 @@ from ..policy.validate import parse_policy
 from .access import delegating_policy
 from .classes import action_classes, scan, undecided_groups
 from .findings import deduplicated, finding_for
-from .inventory import PrincipalPolicies
 from .results import DiffReport, Finding, Undecided
 from .search import Caller, Party, Search, statements_of
+
+if TYPE_CHECKING:  # the source readers load only for a diff of sources (.inventory), not at every start-up
+    from .inventory import PrincipalPolicies
 
 __all__ = ["DIFF_KINDS", "diff_policies", "diff_principal"]
 

@@ -179,6 +179,8 @@ class Search:
 
     def __post_init__(self) -> None:
         self._source: dict[int, Statement] = {}
+        # (values, the entries: kept alive so that their ids stay theirs)
+        self._single_values: dict[tuple[tuple[int, bool], ...], tuple[list[str], object]] = {}
         self._relaxations: dict[tuple[object, ...], Search] = {}
         for party in self.parties:
             for (statement, enabled, name), source in zip(
@@ -469,7 +471,7 @@ class Search:
             return fixed
         derived = self._derived.get(key)
         pairs = [(entry, enabled) for entry, enabled, _, _ in entries]
-        singles = single_values(pairs, context)
+        singles = self._singles(pairs, context)
         if derived is not None:
             singles.insert(0, derived[0])
         options: list[tuple[str, ...] | None] = list(
@@ -487,6 +489,17 @@ class Search:
                 trial[key] = option
             vectors.append(tuple(test(trial) is (helps is better) for _, _, test, helps in entries))  # type: ignore[operator]
         return _pareto(options, vectors)
+
+    def _singles(self, pairs: Sequence[tuple[ConditionEntry, bool]], context: Context) -> list[str]:
+        """:func:`.values.single_values`, once per set of conditions that read no variable (every class of
+        actions meets the same SCP conditions again)."""
+        if any(enabled and "${" in value for entry, enabled in pairs for value in entry.values):
+            return single_values(pairs, context)
+        key = tuple((id(entry), enabled) for entry, enabled in pairs)
+        found = self._single_values.get(key)
+        if found is None:
+            found = self._single_values[key] = (single_values(pairs, context), pairs)
+        return list(found[0])
 
     def _multivalued(self, key: str, entries: Sequence[tuple[ConditionEntry, bool]]) -> bool:
         info = self.catalog.condition_key(key)

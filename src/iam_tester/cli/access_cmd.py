@@ -89,47 +89,50 @@ def access(
     from ..analysis.reports import access_text
     from ..policy import PolicyKind
     from ..policy.catalog import get_catalog
+    from ..suite._gc import paused_gc
 
-    scps_read = [load_level(level, PolicyKind.SCP) for level in scps]
-    rcps_read = [load_level(level, PolicyKind.RCP) for level in rcps]
-    if sources:
-        if policies or boundary:
-            raise click.UsageError("with --source, the principal's policies come from the sources: give no POLICY")
-        if (principal is None) is (not all_principals):
-            raise click.UsageError("with --source, name one --principal (an id or ARN) or give --all-principals")
-        _source_access(
-            [source_options.spec(text) for text in sources],
-            None if all_principals else [principal or ""],
-            session_policy=load_policy(session_policy, PolicyKind.SESSION) if session_policy else None,
+    with paused_gc(until_exit=True):  # tens of thousands of objects that live to the end, no cycles
+        scps_read = [load_level(level, PolicyKind.SCP) for level in scps]
+        rcps_read = [load_level(level, PolicyKind.RCP) for level in rcps]
+        if sources:
+            if policies or boundary:
+                raise click.UsageError("with --source, the principal's policies come from the sources: give no POLICY")
+            if (principal is None) is (not all_principals):
+                raise click.UsageError("with --source, name one --principal (an id or ARN) or give --all-principals")
+            _source_access(
+                [source_options.spec(text) for text in sources],
+                None if all_principals else [principal or ""],
+                session_policy=load_policy(session_policy, PolicyKind.SESSION) if session_policy else None,
+                scps=scps_read,
+                rcps=rcps_read,
+                allow_unknown=allow_unknown,
+                witnesses=witnesses,
+                output_format=output_format,
+                live_managed_policies=source_options.live_managed_policies,
+                session=source_options.session(),
+            )
+            return
+        if not policies:
+            raise click.UsageError("give at least one identity POLICY file (or --source with --principal)")
+        if all_principals or allow_unknown or source_options != SourceOptions():
+            raise click.UsageError(
+                "--all-principals, --allow-unknown and the source options (--account-id, --parameter ...) go with "
+                "--source"
+            )
+        report = effective_access(
+            identity=[load_policy(p, PolicyKind.IDENTITY) for p in policies],
+            boundary=load_policy(boundary, PolicyKind.BOUNDARY) if boundary else None,
+            session=load_policy(session_policy, PolicyKind.SESSION) if session_policy else None,
             scps=scps_read,
             rcps=rcps_read,
-            allow_unknown=allow_unknown,
+            principal=_checked_principal(principal),
             witnesses=witnesses,
-            output_format=output_format,
-            live_managed_policies=source_options.live_managed_policies,
-            session=source_options.session(),
         )
-        return
-    if not policies:
-        raise click.UsageError("give at least one identity POLICY file (or --source with --principal)")
-    if all_principals or allow_unknown or source_options != SourceOptions():
-        raise click.UsageError(
-            "--all-principals, --allow-unknown and the source options (--account-id, --parameter ...) go with --source"
-        )
-    report = effective_access(
-        identity=[load_policy(p, PolicyKind.IDENTITY) for p in policies],
-        boundary=load_policy(boundary, PolicyKind.BOUNDARY) if boundary else None,
-        session=load_policy(session_policy, PolicyKind.SESSION) if session_policy else None,
-        scps=scps_read,
-        rcps=rcps_read,
-        principal=_checked_principal(principal),
-        witnesses=witnesses,
-    )
-    stream = output_stream()
-    if output_format == "json":
-        stream.write(_json(report.to_dict(), len(report.actions)) + "\n")
-    else:
-        stream.write(access_text(report, get_catalog()) + "\n")
+        stream = output_stream()
+        if output_format == "json":
+            stream.write(_json(report.to_dict(), len(report.actions)) + "\n")
+        else:
+            stream.write(access_text(report, get_catalog()) + "\n")
 
 
 def _source_access(

@@ -74,23 +74,27 @@ def diff(
     from ..analysis.reports import diff_sarif, diff_text
     from ..policy import PolicyKind
     from ..sources import is_source
+    from ..suite._gc import paused_gc
 
-    if new is None or is_source(str(old)) or is_source(str(new)):
-        report = _diff_sources(str(old), None if new is None else str(new), account, allow_unknown)
-    else:
-        policy_kind = PolicyKind(kind)
-        report = diff_policies(load_policy(old, policy_kind), load_policy(new, policy_kind), kind=kind, account=account)
-    new_name = str(new) if new is not None else f"{old} (planned)"
-    old_name = str(old) if new is not None else f"{old} (before)"
-    stream = output_stream()
-    if output_format == "json":
-        stream.write(json.dumps(report.to_dict(), indent=2) + "\n")
-    elif output_format == "sarif":
-        stream.write(json.dumps(diff_sarif(report, old_name, new_name), indent=2) + "\n")
-    else:
-        stream.write(diff_text(report, old_name, new_name) + "\n")
-    if report.adds_access:
-        raise click.exceptions.Exit(1)
+    with paused_gc(until_exit=True):  # tens of thousands of objects that live to the end, no cycles
+        if new is None or is_source(str(old)) or is_source(str(new)):
+            report = _diff_sources(str(old), None if new is None else str(new), account, allow_unknown)
+        else:
+            policy_kind = PolicyKind(kind)
+            report = diff_policies(
+                load_policy(old, policy_kind), load_policy(new, policy_kind), kind=kind, account=account
+            )
+        new_name = str(new) if new is not None else f"{old} (planned)"
+        old_name = str(old) if new is not None else f"{old} (before)"
+        stream = output_stream()
+        if output_format == "json":
+            stream.write(json.dumps(report.to_dict(), indent=2) + "\n")
+        elif output_format == "sarif":
+            stream.write(json.dumps(diff_sarif(report, old_name, new_name), indent=2) + "\n")
+        else:
+            stream.write(diff_text(report, old_name, new_name) + "\n")
+        if report.adds_access:
+            raise click.exceptions.Exit(1)
 
 
 def _diff_sources(old: str, new: str | None, account: str | None, allow_unknown: bool) -> DiffReport:

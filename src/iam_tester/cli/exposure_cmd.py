@@ -49,16 +49,18 @@ def exposure_command(policy: Path, kind: str, account: str, org_id: str | None, 
     from ..analysis import exposure
     from ..analysis.reports import exposure_text
     from ..policy import PolicyKind
+    from ..suite._gc import paused_gc
 
     if org_id is not None and not re.fullmatch(r"o-[a-z0-9]{10,32}", org_id):
         raise click.BadParameter(
             f"{org_id!r} is not an organization ID (o- and 10 to 32 characters)", param_hint="--org-id"
         )
-    report = exposure(load_policy(policy, PolicyKind(kind)), account=account, org_id=org_id)
-    stream = output_stream()
-    if output_format == "json":
-        stream.write(json.dumps(report.to_dict(), indent=2) + "\n")
-    else:
-        stream.write(exposure_text(report) + "\n")
-    if report.exposed:
-        raise click.exceptions.Exit(1)
+    with paused_gc(until_exit=True):  # tens of thousands of objects that live to the end, no cycles
+        report = exposure(load_policy(policy, PolicyKind(kind)), account=account, org_id=org_id)
+        stream = output_stream()
+        if output_format == "json":
+            stream.write(json.dumps(report.to_dict(), indent=2) + "\n")
+        else:
+            stream.write(exposure_text(report) + "\n")
+        if report.exposed:
+            raise click.exceptions.Exit(1)

