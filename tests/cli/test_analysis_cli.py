@@ -217,3 +217,19 @@ def test_diff_of_two_snapshots_names_the_principal(tmp_path: Path) -> None:
     }
     assert found["removed_access"] == []
     assert run("diff", f"gaad:{SNAPSHOT}", READER).exit_code == 2  # a source against a file
+
+
+def test_access_reads_a_source_with_the_source_options() -> None:
+    """`access --source` takes the options every command that reads sources takes (a template's parameters,
+    the account ID); without --source they are a usage error."""
+    template = "cfn:" + str(ROOT / "examples" / "sources" / "template.yaml")
+    args = ["access", "--source", template, "--principal", "WorkerRole", "--format", "json"]
+    dev = json.loads(run(*args).stdout)
+    assert dev["principal"] == "arn:aws:iam::123456789012:role/services/upload-worker-dev"
+    assert "logs:PutLogEvents" not in {a["action"] for a in dev["actions"]}
+    prod = json.loads(run(*args, "--parameter", "Env=prod", "--account-id", "444455556666").stdout)
+    assert prod["principal"] == "arn:aws:iam::444455556666:role/services/upload-worker-prod"
+    assert "logs:PutLogEvents" in {a["action"] for a in prod["actions"]}  # the prod-only statement
+    result = run("access", READER, "--parameter", "Env=prod")
+    assert result.exit_code == 2
+    assert "go with --source" in result.stderr

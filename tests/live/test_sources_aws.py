@@ -4,6 +4,7 @@ bucket policies with an option), against the embedded AWS."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import boto3
 import pytest
@@ -116,6 +117,32 @@ def test_extract_aws_from_the_command_line(aws: EmbeddedAws, session: boto3.Sess
     assert result.exit_code == 0, result.stderr
     ids = [p["id"] for p in json.loads(result.stdout)["principals"]]
     assert f"arn:aws:iam::{ACCOUNT_ID}:role/services/app" in ids
+
+
+def test_a_profile_chooses_the_account_aws_sources_read(
+    aws: EmbeddedAws, session: boto3.Session, tmp_path: Path
+) -> None:
+    """`--profile` chooses the credentials an `aws:` source is read with, in extract and in an offline check."""
+    _account(session)
+    credentials, config = tmp_path / "credentials", tmp_path / "config"
+    credentials.write_text(
+        f"[audit]\naws_access_key_id = {aws.caller.access_key_id}\n"
+        f"aws_secret_access_key = {aws.caller.secret_access_key}\n"
+    )
+    config.write_text(f"[profile audit]\nregion = {aws.region}\nendpoint_url = {aws.endpoint_url}\n")
+    env = {"AWS_SHARED_CREDENTIALS_FILE": str(credentials), "AWS_CONFIG_FILE": str(config)}  # and no keys
+    runner = CliRunner()
+    result = runner.invoke(main, ["extract", "--format", "json", "aws:", "--profile", "audit"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert f"arn:aws:iam::{ACCOUNT_ID}:role/services/app" in [p["id"] for p in json.loads(result.stdout)["principals"]]
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        f"sources: ['aws:']\nprincipal: arn:aws:iam::{ACCOUNT_ID}:role/services/app\n"
+        "cases:\n  - {action: s3:GetObject, resource: 'arn:aws:s3:::reports/q1.csv', expect: allowed}\n"
+    )
+    result = runner.invoke(main, ["check", str(suite), "--profile", "audit"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 passed, 0 failed" in result.stdout
 
 
 def test_refused_read_names_the_permission(aws: EmbeddedAws, session: boto3.Session) -> None:

@@ -12,6 +12,8 @@ import click
 from ._options import account_id_option
 
 if TYPE_CHECKING:
+    import boto3
+
     from ..sources import SourceSpec
 
 __all__ = ["SourceOptions", "live_managed_policies_option", "source_options"]
@@ -28,6 +30,14 @@ class SourceOptions:
     parameters: dict[str, str] = field(default_factory=dict)
     bucket_policies: bool = False
     live_managed_policies: bool = False
+    profile: str | None = None
+
+    def session(self) -> boto3.Session | None:
+        """The session that reads the live account (``aws:``, ``--live-managed-policies``): the profile's, or
+        ``None`` for boto3's default chain."""
+        from ._live import make_session
+
+        return make_session(self.profile, None) if self.profile is not None else None
 
     def spec(self, text: str) -> SourceSpec:
         """The source written ``text`` (KIND:PATH) with these options."""
@@ -88,6 +98,11 @@ def source_options(command: F) -> F:
             help="With aws:, read every bucket's policy too (s3:ListAllMyBuckets, s3:GetBucketPolicy).",
         ),
         live_managed_policies_option,
+        click.option(
+            "--profile",
+            help="With aws: or --live-managed-policies: the AWS profile to read with (default: AWS_PROFILE or the "
+            "default chain).",
+        ),
     ]
 
     def wrap(**kwargs: Any) -> Any:
@@ -97,6 +112,7 @@ def source_options(command: F) -> F:
             parameters=kwargs.pop("parameters"),
             bucket_policies=kwargs.pop("bucket_policies"),
             live_managed_policies=kwargs.pop("live_managed_policies"),
+            profile=kwargs.pop("profile"),
         )
         return command(**kwargs)
 

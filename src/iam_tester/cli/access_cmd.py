@@ -11,9 +11,13 @@ import click
 from ._common import exit_on_error, output_stream
 from ._options import POLICY_FILE, format_option
 from ._policies import load_level, load_policy, scp_options
+from ._sources import SourceOptions, source_options
 
 if TYPE_CHECKING:
+    import boto3
+
     from ..policy import PolicyDocument
+    from ..sources import SourceSpec
 
 __all__ = ["access"]
 
@@ -50,6 +54,7 @@ __all__ = ["access"]
 @format_option(
     "text", "json", help="text: grouped by service and access level, risky actions first; json: one entry per action."
 )
+@source_options
 @exit_on_error
 def access(
     *,
@@ -64,6 +69,7 @@ def access(
     allow_unknown: bool,
     witnesses: bool,
     output_format: str,
+    source_options: SourceOptions,
 ) -> None:
     """Expand a principal's identity POLICY files (with its boundary, session policy and SCPs) into every
     IAM catalog action some request allows: its access level, the resource patterns it reaches, and whether
@@ -95,7 +101,7 @@ def access(
             if (principal is None) is (not all_principals):
                 raise click.UsageError("with --source, name one --principal (an id or ARN) or give --all-principals")
             _source_access(
-                sources,
+                [source_options.spec(text) for text in sources],
                 None if all_principals else [principal or ""],
                 session_policy=load_policy(session_policy, PolicyKind.SESSION) if session_policy else None,
                 scps=scps_read,
@@ -103,12 +109,17 @@ def access(
                 allow_unknown=allow_unknown,
                 witnesses=witnesses,
                 output_format=output_format,
+                live_managed_policies=source_options.live_managed_policies,
+                session=source_options.session(),
             )
             return
         if not policies:
             raise click.UsageError("give at least one identity POLICY file (or --source with --principal)")
-        if all_principals or allow_unknown:
-            raise click.UsageError("--all-principals and --allow-unknown go with --source")
+        if all_principals or allow_unknown or source_options != SourceOptions():
+            raise click.UsageError(
+                "--all-principals, --allow-unknown and the source options (--account-id, --parameter ...) go with "
+                "--source"
+            )
         report = effective_access(
             identity=[load_policy(p, PolicyKind.IDENTITY) for p in policies],
             boundary=load_policy(boundary, PolicyKind.BOUNDARY) if boundary else None,
@@ -126,7 +137,7 @@ def access(
 
 
 def _source_access(
-    sources: tuple[str, ...],
+    specs: list[SourceSpec],
     refs: list[str] | None,
     *,
     session_policy: PolicyDocument | None,
@@ -135,15 +146,17 @@ def _source_access(
     allow_unknown: bool,
     witnesses: bool,
     output_format: str,
+    live_managed_policies: bool,
+    session: boto3.Session | None,
 ) -> None:
     """Each principal's own policies from the sources, analysed with the SCPs, RCPs and session policy given."""
     from ..analysis import effective_access
     from ..analysis.inventory import principals_of
     from ..analysis.reports import access_summary, access_text
     from ..policy.catalog import get_catalog
-    from ..sources import parse_source, read_sources
+    from ..sources import read_sources
 
-    inventory = read_sources([parse_source(text) for text in sources])
+    inventory = read_sources(specs, session=session, live_managed_policies=live_managed_policies)
     stream = output_stream()
     reports = []
     for found in principals_of(inventory, refs, allow_unknown=allow_unknown):

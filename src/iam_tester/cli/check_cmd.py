@@ -28,6 +28,8 @@ from ._options import format_option
 from ._sources import live_managed_policies_option
 
 if TYPE_CHECKING:
+    import boto3
+
     from ..suite.model import Suite
     from ..suite.results import RunResult
 
@@ -142,18 +144,21 @@ def check(
     if output is not None:
         _not_a_suite(output, suites)
     if not live:
-        _no_live_options(admin_role_arn=admin_role_arn, session_policy=session_policy, profile=profile, region=region)
+        _no_live_options(admin_role_arn=admin_role_arn, session_policy=session_policy)
     with reported_errors():
         from ..suite._gc import paused_gc
         from ..suite.load import load_suites
         from ..suite.runner import run_local
 
+        # The credentials for whatever reaches AWS: a live run, an aws: source, --live-managed-policies.
+        session = make_session(profile, region) if live or profile or region else None
         with paused_gc():  # also while reporting: tens of thousands of objects, no cycles
             loaded = load_suites(
                 suites,
                 catalog=not no_catalog,
                 allow_unknown=allow_unknown,
                 live_managed_policies=live_managed_policies,
+                session=session,
             )
             for warning in (w for suite in loaded for w in suite.warnings):
                 click.echo(str(warning), err=True)
@@ -166,8 +171,7 @@ def check(
                     readiness_timeout=readiness_timeout,
                     call_timeout=call_timeout,
                     quiet=quiet,
-                    profile=profile,
-                    region=region,
+                    session=session or make_session(profile, region),
                 )
             else:
                 run = run_local(loaded, strict=strict)
@@ -197,16 +201,9 @@ def _exit_now_when_alone(code: int) -> None:
     os._exit(code)
 
 
-def _no_live_options(
-    *, admin_role_arn: str | None, session_policy: bool, profile: str | None, region: str | None
-) -> None:
+def _no_live_options(*, admin_role_arn: str | None, session_policy: bool) -> None:
     """The options that only make sense with --live are usage errors without it."""
-    given = {
-        "--admin-role-arn": admin_role_arn is not None,
-        "--session-policy": session_policy,
-        "--profile": profile is not None,
-        "--region": region is not None,
-    }
+    given = {"--admin-role-arn": admin_role_arn is not None, "--session-policy": session_policy}
     for name, present in given.items():
         if present:
             raise click.UsageError(f"{name} is for live runs: add --live (check is offline without it)")
@@ -221,8 +218,7 @@ def _run_live(
     readiness_timeout: float,
     call_timeout: float,
     quiet: bool,
-    profile: str | None,
-    region: str | None,
+    session: boto3.Session,
 ) -> RunResult:
     from ..suite.live_runner import LiveOptions, run_live
 
@@ -232,7 +228,6 @@ def _run_live(
         readiness_timeout=readiness_timeout,
         call_timeout=call_timeout,
     )
-    session = make_session(profile, region)
     refuse_on_embedded_aws(session, admin_role_arn=admin_role_arn, session_policy=session_policy)
     with signals_as_exceptions():
         return run_live(

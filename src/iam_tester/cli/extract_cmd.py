@@ -47,7 +47,9 @@ def extract(sources: tuple[str, ...], output_format: str, source_options: Source
     from ..sources.report import inventory_summary, inventory_text
 
     specs = [source_options.spec(text) for text in sources]
-    inventory = read_sources(specs, live_managed_policies=source_options.live_managed_policies)
+    inventory = read_sources(
+        specs, session=source_options.session(), live_managed_policies=source_options.live_managed_policies
+    )
     stream = output_stream()
     if output_format == "json":
         json.dump(inventory.to_dict(), stream, indent=2)

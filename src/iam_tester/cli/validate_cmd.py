@@ -115,7 +115,9 @@ def _validate_source(options: SourceOptions, text: str, *, catalog: bool) -> lis
     from ..sources import read_sources
     from ..sources.validation import validate_source_policy
 
-    inventory = read_sources([options.spec(text)], live_managed_policies=options.live_managed_policies)
+    inventory = read_sources(
+        [options.spec(text)], session=options.session(), live_managed_policies=options.live_managed_policies
+    )
     for unknown in inventory.unknown:
         click.echo(f"{unknown}: not validated (unknown)", err=True)
     return [validate_source_policy(policy, catalog=catalog) for policy in inventory.policies]

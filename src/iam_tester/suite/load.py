@@ -11,7 +11,7 @@ import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine import TRUST_ACTIONS
 from ..engine.principals import parse_request_principal
@@ -28,6 +28,9 @@ from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, Pol
 from .reader import SuiteText, kind_of, read_data_file, value_text
 from .resolve import PolicyResolver, display_path
 from .sources import CaseSources, SourceReader
+
+if TYPE_CHECKING:
+    import boto3
 
 __all__ = ["load_suite", "load_suites"]
 
@@ -54,16 +57,20 @@ def load_suites(
     catalog: bool = True,
     allow_unknown: bool = False,
     live_managed_policies: bool = False,
+    session: boto3.Session | None = None,
 ) -> list[Suite]:
     """Load several suites, reading and validating each policy file and source they share only once.
 
     ``catalog=False`` skips the IAM catalog checks of the policies (their grammar is always checked).
     ``allow_unknown`` decides cases without the values their sources cannot know (a warning says so) instead
     of failing; ``live_managed_policies`` reads the managed policies sources attach but do not define from
-    the account of the current AWS credentials.
+    the account of the current AWS credentials. ``session`` is the boto3 session that reads the live account
+    (``aws:`` sources, ``live_managed_policies``); default: a new ``boto3.Session()`` when one is needed.
     """
     resolver = PolicyResolver(catalog=catalog)
-    reader = SourceReader(catalog=catalog, allow_unknown=allow_unknown, live_managed_policies=live_managed_policies)
+    reader = SourceReader(
+        catalog=catalog, allow_unknown=allow_unknown, live_managed_policies=live_managed_policies, session=session
+    )
     with paused_gc():
         return [load_suite(path, resolver=resolver, sources=reader) for path in paths]
 

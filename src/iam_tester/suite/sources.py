@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._text import count
 from ..engine import TRUST_ACTIONS
@@ -28,6 +28,9 @@ from ..policy import Finding, PolicyDocument, Severity
 from ..sources import Inventory, SourcePolicy, SourcePrincipal, SourceSpec, Unknown, read_sources
 from ..sources.validation import validate_source_policy
 from .model import PolicySlots
+
+if TYPE_CHECKING:
+    import boto3
 
 __all__ = ["CaseSources", "SourceReader"]
 
@@ -46,10 +49,18 @@ class SourceReader:
     """Reads sources for every suite of a run (each set of sources once) and turns their documents into
     checked :class:`PolicyDocument` s (each once)."""
 
-    def __init__(self, *, catalog: bool = True, allow_unknown: bool = False, live_managed_policies: bool = False):
+    def __init__(
+        self,
+        *,
+        catalog: bool = True,
+        allow_unknown: bool = False,
+        live_managed_policies: bool = False,
+        session: boto3.Session | None = None,
+    ):
         self.catalog = catalog
         self.allow_unknown = allow_unknown
         self.live_managed_policies = live_managed_policies
+        self.session = session
         self._inventories: dict[tuple[SourceSpec, ...], Inventory] = {}
         self._documents: dict[int, PolicyDocument] = {}
         self._warnings: list[Finding] = []
@@ -58,7 +69,9 @@ class SourceReader:
     def inventory(self, specs: tuple[SourceSpec, ...]) -> Inventory:
         found = self._inventories.get(specs)
         if found is None:
-            found = self._inventories[specs] = read_sources(specs, live_managed_policies=self.live_managed_policies)
+            found = self._inventories[specs] = read_sources(
+                specs, session=self.session, live_managed_policies=self.live_managed_policies
+            )
         return found
 
     def document(self, policy: SourcePolicy) -> PolicyDocument:
