@@ -82,7 +82,8 @@ def access(
     \b
     Examples:
       iam-tester access examples/policies/list-except-infra.json
-      iam-tester access dev.json --boundary boundary.json --scp root-scp.json --format json
+      iam-tester access examples/policies/developer.json --boundary examples/policies/boundary-app-data.json \\
+          --scp examples/policies/scp-eu-only.json --format json
     Exit status: 0 the report was made; 2 invalid policy or usage (a message names the file and line).
     """
     from .._gc import paused_gc

@@ -63,10 +63,11 @@ def diff(
 
     \b
     Examples:
-      iam-tester diff old.json new.json
-      iam-tester diff --type resource bucket-before.json bucket-after.json --format sarif > diff.sarif
-      iam-tester diff tfplan:plan.json
-      iam-tester diff gaad:last-week.json gaad:today.json
+      iam-tester diff examples/analysis/reports-reader.json examples/analysis/reports-reader-v2.json
+      iam-tester diff --type resource examples/analysis/reports-bucket-before.json \\
+          examples/analysis/reports-bucket.json --format sarif > diff.sarif
+      iam-tester diff tfplan:examples/sources/plan.json
+      iam-tester diff gaad:examples/analysis/account-last-week.json gaad:examples/sources/account.json
     Exit status: 0 no new access; 1 new access (or a search that could not finish, counted as new);
     2 invalid policy or usage.
     """

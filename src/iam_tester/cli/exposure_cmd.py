@@ -42,7 +42,8 @@ def exposure_command(policy: Path, kind: str, account: str, org_id: str | None, 
     \b
     Examples:
       iam-tester exposure examples/analysis/reports-bucket.json
-      iam-tester exposure --type trust role-trust.json --org-id o-a1b2c3d4e5 --format json
+      iam-tester exposure --type trust examples/policies/github-actions-trust.json --org-id o-a1b2c3d4e5 \\
+          --format json
     Exit status: 0 nothing outside gets in; 1 something does (or a search could not finish);
     2 invalid policy or usage.
     """
