@@ -105,6 +105,7 @@ class EmbeddedAws:
         self._server: Any = None
         self._url: str | None = None
         self._caller: EmbeddedCaller | None = None
+        self._boot: tuple[Any, Any] | None = None  # IAM and S3 clients that build the state, made once per start
         self._loader: Any = None
         self._previous_auth = b"inf"
 
@@ -153,6 +154,7 @@ class EmbeddedAws:
         finally:
             self._server = None
             self._url = None
+            self._boot = None
             with _running_lock:
                 if _running is self:
                     _running = None
@@ -265,8 +267,10 @@ class EmbeddedAws:
             return bytes(response.read())
 
     def _build_state(self) -> EmbeddedCaller:
-        session = self.session(**_BOOT_KEYS)
-        iam = session.client("iam")
+        if self._boot is None:  # made once: a reset (before every sandbox test) then costs only its calls
+            session = self.session(**_BOOT_KEYS)
+            self._boot = (session.client("iam"), session.client("s3"))
+        iam, s3 = self._boot
         user = iam.create_user(UserName=CALLER_USER_NAME)["User"]
         admin_policy = json.dumps(_ALLOW_ALL)
         iam.put_user_policy(UserName=CALLER_USER_NAME, PolicyName="administrator", PolicyDocument=admin_policy)
@@ -277,7 +281,6 @@ class EmbeddedAws:
         }
         iam.create_role(RoleName=ADMIN_ROLE_NAME, Path=ADMIN_ROLE_PATH, AssumeRolePolicyDocument=json.dumps(trust))
         iam.put_role_policy(RoleName=ADMIN_ROLE_NAME, PolicyName="administrator", PolicyDocument=admin_policy)
-        s3 = session.client("s3")
         for bucket in BUCKETS:
             s3.create_bucket(Bucket=bucket)
             s3.put_object(Bucket=bucket, Key="README.txt", Body=f"an object in {bucket}\n".encode())
