@@ -131,9 +131,9 @@ def _relation(a: Atom, b: Atom) -> str | None:
     """``implies``: ``b`` holds whenever ``a`` does, for every value of the variable; ``excludes``: they never
     hold together. Shown for the plain shape only — one variable once, between what comes before and after it
     (``a/${u}`` and ``a/${u}*``; ``StringEquals ${u}`` and ``StringLike ${u}*`` on one key): ``a`` implies
-    ``b`` when its before and after are each within ``b``'s; when both have the same literal before, the
-    variable sits at the same place in both, and afters that share no string exclude each other. Anything else
-    is not claimed, which only keeps an assignment that cannot happen."""
+    ``b`` when its before and after are each within ``b``'s; when two Resource patterns have the same head and
+    the same fixed-length before, the variable sits at the same place in both, and afters that share no string
+    exclude each other. Anything else is not claimed, which only keeps an assignment that cannot happen."""
     if a.condition_key != b.condition_key:
         return None
     shape_a, shape_b = _shape(a), _shape(b)
@@ -144,7 +144,11 @@ def _relation(a: Atom, b: Atom) -> str | None:
         return None
     if _included(before_a, before_b) and _included(after_a, after_b):
         return "implies"
-    if before_a == before_b and all(not star for _, star in before_a) and _disjoint(after_a, after_b):
+    # The same place needs a fixed length before the variable: no "*" there, nor in the ARN's head (a "*"
+    # ending a head segment may run on past colons). Conditions are left out: a key given several values may
+    # meet each condition with another.
+    aligned = a.condition_key is None and "*" not in head_a and all(not star for _, star in before_a)
+    if aligned and before_a == before_b and _disjoint(after_a, after_b):
         return "excludes"
     return None
 
@@ -392,7 +396,7 @@ def settle(search: Search, action: ActionInfo, views: Sequence[_View], *, want_a
     rewriting suggests values (what a widened ``*`` covered, the variable keys of its context); those are tried
     for real, and the next round refuses them too.
     """
-    from .search import SearchResult
+    from .search import SearchResult  # not at the top: search imports this module
 
     found = search.atoms_of(views)
     if not found:
@@ -402,6 +406,8 @@ def settle(search: Search, action: ActionInfo, views: Sequence[_View], *, want_a
     extra: dict[str, set[str]] = {}
     for _ in range(_ROUNDS):
         tried = search.tried(views, extra)
+        if tried is None:
+            return SearchResult.cut_short()
         suggested: dict[str, set[str]] = {}
         relaxed_witness, complete = False, True
         for true in assignments(found):
