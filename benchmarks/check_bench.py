@@ -30,8 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from iam_tester._gc import paused_gc
 from iam_tester.suite import load_suites
-from iam_tester.suite._gc import paused_gc
 from iam_tester.suite.reports.json_report import write_json
 from iam_tester.suite.runner import run_local
 
@@ -285,7 +285,7 @@ def split_in_child(suite: Path, repeat: int) -> dict[str, float]:
 
 
 def _split(suite: Path) -> None:
-    # As `check` runs them: the cyclic collector paused throughout (see iam_tester.suite._gc).
+    # As `check` runs them: the cyclic collector paused throughout (see iam_tester._gc).
     with paused_gc():
         start = time.perf_counter()
         suites = load_suites([suite])

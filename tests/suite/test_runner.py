@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from iam_tester._gc import paused_gc
 from iam_tester.engine import PolicySet
 from iam_tester.suite import PolicySlots, Status, load_suites
 from iam_tester.suite import runner as runner_module
-from iam_tester.suite._gc import paused_gc
 from iam_tester.suite.runner import run_local
 
 from .conftest import WriteFile

@@ -86,11 +86,11 @@ def access(
           --scp examples/policies/scp-eu-only.json --format json
     Exit status: 0 the report was made; 2 invalid policy or usage (a message names the file and line).
     """
+    from .._gc import paused_gc
     from ..analysis import effective_access
     from ..analysis.reports import access_text
     from ..policy import PolicyKind
     from ..policy.catalog import get_catalog
-    from ..suite._gc import paused_gc
 
     with paused_gc(until_exit=True):  # tens of thousands of objects that live to the end, no cycles
         scps_read = [load_level(level, PolicyKind.SCP) for level in scps]

@@ -146,7 +146,7 @@ def check(
     if not live:
         _no_live_options(admin_role_arn=admin_role_arn, session_policy=session_policy)
     with reported_errors():
-        from ..suite._gc import paused_gc
+        from .._gc import paused_gc
         from ..suite.load import load_suites
         from ..suite.runner import run_local
 

@@ -71,11 +71,11 @@ def diff(
     Exit status: 0 no new access; 1 new access (or a search that could not finish, counted as new);
     2 invalid policy or usage.
     """
+    from .._gc import paused_gc
     from ..analysis import diff_policies
     from ..analysis.reports import diff_sarif, diff_text
     from ..policy import PolicyKind
     from ..sources import is_source
-    from ..suite._gc import paused_gc
 
     with paused_gc(until_exit=True):  # tens of thousands of objects that live to the end, no cycles
         if new is None or is_source(str(old)) or is_source(str(new)):

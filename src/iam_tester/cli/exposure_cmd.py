@@ -47,10 +47,10 @@ def exposure_command(policy: Path, kind: str, account: str, org_id: str | None, 
     Exit status: 0 nothing outside gets in; 1 something does (or a search could not finish);
     2 invalid policy or usage.
     """
+    from .._gc import paused_gc
     from ..analysis import exposure
     from ..analysis.reports import exposure_text
     from ..policy import PolicyKind
-    from ..suite._gc import paused_gc
 
     if org_id is not None and not re.fullmatch(r"o-[a-z0-9]{10,32}", org_id):
         raise click.BadParameter(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._gc import paused_gc
 from ..engine import TRUST_ACTIONS
 from ..engine.principals import parse_request_principal
 from ..engine.requests import ACTION, checked_resource, is_request_resource
@@ -22,7 +23,6 @@ from ..policy.arns import ACCOUNT_ID
 from ..policy.sourcemap import PathPart
 from ..policy.textfile import path_name
 from ..sources import KINDS, SourcePrincipal, SourceSpec, parse_source
-from ._gc import paused_gc
 from .case_checks import case_findings
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
 from .reader import SuiteText, kind_of, read_data_file, value_text

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._gc import paused_gc
 from ..engine import PolicySet
 from ..errors import InvalidInputError, PolicyError, SuiteError
-from ._gc import paused_gc
 from .model import Case, PolicySlots, Suite
 from .results import CaseResult, RunResult
 

@@ -1,4 +1,4 @@
-"""Pause the cyclic garbage collector while building many long-lived objects.
+"""Pause the cyclic garbage collector while building many long-lived objects (a suite's cases, an analysis).
 
 Loading a 20,000-case suite or deciding every case creates hundreds of thousands of objects that all
 survive; each generation-2 collection then walks all of them again, which made a 20,000-case run
