@@ -298,13 +298,13 @@ def hints(atom: Atom, resource: str, context: dict[str, tuple[str, ...]]) -> dic
         template = atom.template
     out: dict[str, set[str]] = {}
     for greedy in (True, False):
-        regex = _capturing(template, greedy)
+        regex, names = _capturing(template, greedy)
         for text in texts:
             match = regex.fullmatch(text) or regex.search(text)
             if match is None:
                 continue
-            for name, value in match.groupdict().items():
-                out.setdefault(_unslot(name), set()).add(value)
+            for position, name in enumerate(names):
+                out.setdefault(name, set()).add(match.group(position + 1))
     return out
 
 
@@ -314,32 +314,23 @@ def _resource_part(template: Template) -> Template:
     return Template(template.parts[1:], "")
 
 
-def _capturing(template: Template, greedy: bool) -> re.Pattern[str]:
+def _capturing(template: Template, greedy: bool) -> tuple[re.Pattern[str], list[str]]:
+    """A regular expression with a group per variable (a variable used again must repeat its value), and the
+    keys of the groups in order. Only a guess at values (``*`` is read as a wildcard even for StringEquals):
+    whatever it suggests is tried by the evaluator."""
     pieces: list[str] = []
-    seen: set[str] = set()
+    names: list[str] = []
     for part in template.parts:
         if isinstance(part, str):
             pieces.append("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in part))
-            continue
-        if part.key in _SPECIAL:
+        elif part.key in _SPECIAL:
             pieces.append(re.escape(part.key))
-            continue
-        slot = _slot(part.key)
-        if slot in seen:
-            pieces.append(f"(?P={slot})")
+        elif part.key in names:
+            pieces.append(f"(?:\\{names.index(part.key) + 1})")
         else:
-            seen.add(slot)
-            pieces.append(f"(?P<{slot}>.*{'' if greedy else '?'})")
-    return re.compile("".join(pieces), re.DOTALL)
-
-
-def _slot(key: str) -> str:
-    return "v" + "".join(f"{ord(c):04x}" for c in key)
-
-
-def _unslot(slot: str) -> str:
-    body = slot[1:]
-    return "".join(chr(int(body[i : i + 4], 16)) for i in range(0, len(body), 4))
+            names.append(part.key)
+            pieces.append(f"(.*{'' if greedy else '?'})")
+    return re.compile("".join(pieces), re.DOTALL), names
 
 
 Shape = tuple[str, tuple[Item, ...], Variable, tuple[Item, ...]]
