@@ -141,10 +141,10 @@ def _mentions_variables(statement: CompiledStatement) -> bool:
 @dataclass(frozen=True)
 class GroupResult:
     """The witnesses found for a group of actions searched together (one class, one set of resource types),
-    each member's re-checked by the evaluator; ``undecided``: members without a witness whose search could not
-    prove there is none (they may be allowed), each with why."""
+    the first member's search standing for the group's, each member's re-checked by the evaluator;
+    ``undecided``: members without a witness whose search could not prove there is none (they may be
+    allowed), each with why."""
 
-    representative: IndexedAction
     witnesses: tuple[tuple[IndexedAction, tuple[Witness, ...]], ...]
     undecided: tuple[tuple[IndexedAction, str], ...]
 
@@ -194,9 +194,9 @@ def _search_group(
     representative = group[0]
     result = search.run(representative.info, want_all=want_all)
     if not result.witnesses and not per_action:
-        return GroupResult(representative, (), () if result.complete else tuple((a, _why(result)) for a in group))
+        return GroupResult((), () if result.complete else tuple((a, _why(result)) for a in group))
     if not recheck:
-        return GroupResult(representative, tuple((action, result.witnesses) for action in group), ())
+        return GroupResult(tuple((action, result.witnesses) for action in group), ())
     found: list[tuple[IndexedAction, tuple[Witness, ...]]] = []
     undecided: list[tuple[IndexedAction, str]] = []
     for action in group:
@@ -216,7 +216,7 @@ def _search_group(
             found.append((action, tuple(checked)))
         elif not own.complete:
             undecided.append((action, _why(own)))
-    return GroupResult(representative, tuple(found), tuple(undecided))
+    return GroupResult(tuple(found), tuple(undecided))
 
 
 def _why(result: SearchResult) -> str:

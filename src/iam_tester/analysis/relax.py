@@ -131,9 +131,9 @@ def _relation(a: Atom, b: Atom) -> str | None:
     """``implies``: ``b`` holds whenever ``a`` does, for every value of the variable; ``excludes``: they never
     hold together. Shown for the plain shape only — one variable once, between what comes before and after it
     (``a/${u}`` and ``a/${u}*``; ``StringEquals ${u}`` and ``StringLike ${u}*`` on one key): ``a`` implies
-    ``b`` when its before and after are each within ``b``'s; when both have the same literal before, the
-    variable sits at the same place in both, and afters that share no string exclude each other. Anything else
-    is not claimed, which only keeps an assignment that cannot happen."""
+    ``b`` when its before and after are each within ``b``'s; when two Resource patterns have the same head and
+    the same fixed-length before, the variable sits at the same place in both, and afters that share no string
+    exclude each other. Anything else is not claimed, which only keeps an assignment that cannot happen."""
     if a.condition_key != b.condition_key:
         return None
     shape_a, shape_b = _shape(a), _shape(b)
@@ -144,7 +144,11 @@ def _relation(a: Atom, b: Atom) -> str | None:
         return None
     if _included(before_a, before_b) and _included(after_a, after_b):
         return "implies"
-    if before_a == before_b and all(not star for _, star in before_a) and _disjoint(after_a, after_b):
+    # The same place needs a fixed length before the variable: no "*" there, nor in the ARN's head (a "*"
+    # ending a head segment may run on past colons). Conditions are left out: a key given several values may
+    # meet each condition with another.
+    aligned = a.condition_key is None and "*" not in head_a and all(not star for _, star in before_a)
+    if aligned and before_a == before_b and _disjoint(after_a, after_b):
         return "excludes"
     return None
 
@@ -294,13 +298,13 @@ def hints(atom: Atom, resource: str, context: dict[str, tuple[str, ...]]) -> dic
         template = atom.template
     out: dict[str, set[str]] = {}
     for greedy in (True, False):
-        regex = _capturing(template, greedy)
+        regex, names = _capturing(template, greedy)
         for text in texts:
             match = regex.fullmatch(text) or regex.search(text)
             if match is None:
                 continue
-            for name, value in match.groupdict().items():
-                out.setdefault(_unslot(name), set()).add(value)
+            for position, name in enumerate(names):
+                out.setdefault(name, set()).add(match.group(position + 1))
     return out
 
 
@@ -310,32 +314,23 @@ def _resource_part(template: Template) -> Template:
     return Template(template.parts[1:], "")
 
 
-def _capturing(template: Template, greedy: bool) -> re.Pattern[str]:
+def _capturing(template: Template, greedy: bool) -> tuple[re.Pattern[str], list[str]]:
+    """A regular expression with a group per variable (a variable used again must repeat its value), and the
+    keys of the groups in order. Only a guess at values (``*`` is read as a wildcard even for StringEquals):
+    whatever it suggests is tried by the evaluator."""
     pieces: list[str] = []
-    seen: set[str] = set()
+    names: list[str] = []
     for part in template.parts:
         if isinstance(part, str):
             pieces.append("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in part))
-            continue
-        if part.key in _SPECIAL:
+        elif part.key in _SPECIAL:
             pieces.append(re.escape(part.key))
-            continue
-        slot = _slot(part.key)
-        if slot in seen:
-            pieces.append(f"(?P={slot})")
+        elif part.key in names:
+            pieces.append(f"(?:\\{names.index(part.key) + 1})")
         else:
-            seen.add(slot)
-            pieces.append(f"(?P<{slot}>.*{'' if greedy else '?'})")
-    return re.compile("".join(pieces), re.DOTALL)
-
-
-def _slot(key: str) -> str:
-    return "v" + "".join(f"{ord(c):04x}" for c in key)
-
-
-def _unslot(slot: str) -> str:
-    body = slot[1:]
-    return "".join(chr(int(body[i : i + 4], 16)) for i in range(0, len(body), 4))
+            names.append(part.key)
+            pieces.append(f"(.*{'' if greedy else '?'})")
+    return re.compile("".join(pieces), re.DOTALL), names
 
 
 Shape = tuple[str, tuple[Item, ...], Variable, tuple[Item, ...]]
@@ -392,7 +387,7 @@ def settle(search: Search, action: ActionInfo, views: Sequence[_View], *, want_a
     rewriting suggests values (what a widened ``*`` covered, the variable keys of its context); those are tried
     for real, and the next round refuses them too.
     """
-    from .search import SearchResult
+    from .search import SearchResult  # not at the top: search imports this module
 
     found = search.atoms_of(views)
     if not found:
@@ -402,6 +397,8 @@ def settle(search: Search, action: ActionInfo, views: Sequence[_View], *, want_a
     extra: dict[str, set[str]] = {}
     for _ in range(_ROUNDS):
         tried = search.tried(views, extra)
+        if tried is None:
+            return SearchResult.cut_short()
         suggested: dict[str, set[str]] = {}
         relaxed_witness, complete = False, True
         for true in assignments(found):

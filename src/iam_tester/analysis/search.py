@@ -262,10 +262,13 @@ class Search:
             found.resources = self.resources  # the same universe: share what it has read
         return found
 
-    def tried(self, views: Sequence[_View], extra: dict[str, set[str]]) -> relax.Tried:
-        """Per key a policy variable reads: the values :meth:`sampled` tries with ``extra``."""
+    def tried(self, views: Sequence[_View], extra: dict[str, set[str]]) -> relax.Tried | None:
+        """Per key a policy variable reads: the values :meth:`sampled` tries with ``extra`` — every combination
+        of them — or ``None`` when the combinations are more than it tries."""
         out: dict[str, set[tuple[str, ...] | None]] = {}
-        assignments, _ = self._assignments(views, extra)
+        assignments, complete = self._assignments(views, extra)
+        if not complete:
+            return None
         for sigma in assignments:
             for key, value in sigma.items():
                 out.setdefault(key, set()).add(value)
