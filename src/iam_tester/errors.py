@@ -14,6 +14,7 @@ __all__ = [
     "AwsCallError",
     "CancelledError",
     "CleanupError",
+    "CommandStartError",
     "IamTesterError",
     "InvalidArgumentError",
     "InvalidInputError",
@@ -41,6 +42,15 @@ class IamTesterError(Exception):
         if self.hint:
             return f"{self.message}\n  hint: {self.hint}"
         return self.message
+
+
+class CommandStartError(IamTesterError):
+    """``exec`` could not start its command; ``exit_code`` is what a shell reports: 127 when it is not
+    found, 126 when it is not executable."""
+
+    def __init__(self, message: str, *, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class InvalidInputError(IamTesterError):

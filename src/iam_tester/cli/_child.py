@@ -26,10 +26,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from types import FrameType
 from typing import Any
 
-from ..errors import IamTesterError
+from ..errors import CommandStartError
 from ._common import Terminated
 
-__all__ = ["ChildError", "run_in_foreground", "signal_name"]
+__all__ = ["run_in_foreground", "signal_name"]
 
 # How long the child has to exit after SIGTERM/SIGHUP before it is killed. Short, because a CI runner's
 # cancel allows a few seconds in all (GitHub Actions: SIGINT, 7.5 s, SIGTERM, 2.5 s, SIGKILL) and
@@ -39,14 +39,6 @@ _POLL_SECONDS = 0.05
 
 _TERMINAL_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGQUIT") if hasattr(signal, name))
 _ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
-
-
-class ChildError(IamTesterError):
-    """The command could not be started (126: not executable, 127: not found), as a shell reports it."""
-
-    def __init__(self, message: str, *, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 class _Relay:
@@ -130,7 +122,7 @@ def run_in_foreground(command: Sequence[str], env: Mapping[str, str]) -> int:
     """Run ``command`` as a shell runs a foreground job (see the module docstring); its ``returncode``
     (-N for death by signal N).
 
-    :raises ChildError: the command could not be started.
+    :raises CommandStartError: the command could not be started.
     :raises Terminated: SIGTERM or SIGHUP came while it ran (it has exited by then).
     """
     relay = _Relay()
@@ -138,9 +130,9 @@ def run_in_foreground(command: Sequence[str], env: Mapping[str, str]) -> int:
         try:
             child = subprocess.Popen(list(command), env=dict(env))  # noqa: S603 - running the user's command is the point
         except FileNotFoundError as exc:
-            raise ChildError(f"command not found: {command[0]}", exit_code=127) from exc
+            raise CommandStartError(f"command not found: {command[0]}", exit_code=127) from exc
         except PermissionError as exc:
-            raise ChildError(f"command not executable: {command[0]}", exit_code=126) from exc
+            raise CommandStartError(f"command not executable: {command[0]}", exit_code=126) from exc
         relay.started(child)
         code = relay.wait()
     if relay.ending is not None:
