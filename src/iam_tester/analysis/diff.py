@@ -11,7 +11,6 @@ actions are reported as undecided, which a gate counts as new access.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 from ..engine import PolicySet, PolicyType
 from ..engine.principals import ANONYMOUS, parse_request_principal
 from ..errors import InvalidArgumentError
+from ..policy.arns import ACCOUNT_ID, IAM_PRINCIPAL_ARN, split_arn
 from ..policy.catalog import Catalog, get_catalog
 from ..policy.model import PolicyDocument, PolicyKind
 from ..policy.validate import parse_policy
@@ -38,7 +38,6 @@ DIFF_KINDS = ("identity", "boundary", "session", "scp", "rcp", "resource", "trus
 
 _ACCOUNT = "111122223333"
 _OUTSIDER = "999988887777"
-_ACCOUNT_IN_ARN = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 _SLOT_TYPES = {
     "identity": PolicyType.IDENTITY,
     "boundary": PolicyType.BOUNDARY,
@@ -113,9 +112,9 @@ def _account_named(*documents: PolicyDocument) -> str | None:
     for document in documents:
         for statement in document.statements:
             for pattern in statement.resource or statement.not_resource or ():
-                match = _ACCOUNT_IN_ARN.match(pattern)
-                if match:
-                    return match.group(1)
+                parts = split_arn(pattern)
+                if parts is not None and ACCOUNT_ID.match(parts[4]):
+                    return parts[4]
     return None
 
 
@@ -188,11 +187,11 @@ def _caller_for(kind: str, value: str) -> str | None:
         return value if _parses(value) else None
     if kind != "AWS" or value == "*":
         return None
-    if re.fullmatch(r"\d{12}", value):
+    if ACCOUNT_ID.match(value):
         return f"arn:aws:iam::{value}:role/iam-tester-witness"
-    match = re.fullmatch(r"arn:([^:]+):iam::(\d{12}):root", value)
-    if match:
-        return f"arn:{match.group(1)}:iam::{match.group(2)}:role/iam-tester-witness"
+    match = IAM_PRINCIPAL_ARN.match(value)
+    if match and match["service"] == "iam" and match["resource"] == "root":
+        return f"arn:{match['partition']}:iam::{match['account']}:role/iam-tester-witness"
     return value if _parses(value) else None
 
 

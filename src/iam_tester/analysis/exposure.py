@@ -10,11 +10,10 @@ is another organization's or absent. Each exposure is a witness request the eval
 
 from __future__ import annotations
 
-import re
-
 from ..engine import PolicySet, PolicyType
 from ..engine.principals import ANONYMOUS, parse_request_principal
 from ..errors import InvalidArgumentError
+from ..policy.arns import ACCOUNT_ID, IAM_PRINCIPAL_ARN
 from ..policy.catalog import Catalog, get_catalog
 from ..policy.model import PolicyDocument
 from .classes import action_classes, scan, undecided_groups
@@ -49,7 +48,7 @@ def _callers(document: PolicyDocument, account: str, *, trust: bool) -> dict[str
                 named = _account_of(value)
                 if named is None or named == account:
                     continue
-                if re.fullmatch(r"\d{12}", value) or value.endswith(":root"):
+                if ACCOUNT_ID.match(value) or value.endswith(":root"):
                     found.setdefault(f"arn:aws:iam::{named}:role/iam-tester-witness", (named, "account"))
                 elif _parses(value):
                     found.setdefault(value, (value, "principal"))
@@ -65,10 +64,10 @@ def _parses(text: str) -> bool:
 
 
 def _account_of(value: str) -> str | None:
-    if re.fullmatch(r"\d{12}", value):
+    if ACCOUNT_ID.match(value):
         return value
-    match = re.match(r"arn:[^:]+:(?:iam|sts)::(\d{12}):", value)
-    return match.group(1) if match else None
+    match = IAM_PRINCIPAL_ARN.match(value)
+    return match["account"] if match else None
 
 
 def exposure(

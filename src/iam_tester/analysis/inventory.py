@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidArgumentError
 from ..policy import PolicyDocument
+from ..policy.arns import ACCOUNT_ID, split_arn
 from ..policy.sourcemap import PathPart, SourceMap
 from ..sources import Inventory, SourcePolicy, SourcePrincipal, SourceResource, SourceSpec
 from ..sources.build import finish
@@ -119,8 +120,8 @@ def _policy_of(resource: SourceResource | None) -> SourcePolicy | None:
 
 def _account(found: SourcePrincipal | SourceResource | None) -> str:
     arn = found.arn if found is not None else None
-    parts = arn.split(":") if arn else []
-    return parts[4] if len(parts) > 4 and parts[4].isdigit() else "111122223333"
+    parts = split_arn(arn) if arn else None
+    return parts[4] if parts is not None and ACCOUNT_ID.match(parts[4]) else "111122223333"
 
 
 def _documents_diff(

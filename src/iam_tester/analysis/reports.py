@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
+from .._text import count
 from ..engine import Request
 from ..policy.catalog import Catalog
 from .results import AccessReport, ActionAccess, DiffReport, ExposureReport, Finding
@@ -33,10 +34,6 @@ def _when(conditions: dict[str, dict[str, list[str]]]) -> str:
     )
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def _names(names: Sequence[str], total: int | None = None) -> str:
     if total is not None and len(names) == total and total > 1:
         return f"all {total}"
@@ -48,7 +45,7 @@ def access_summary(report: AccessReport) -> str:
     """One line: how many actions in how many services, and the risky ones."""
     services = {a.service for a in report.actions}
     risky = [a.action for a in report.actions if a.risks]
-    line = f"{_count(len(report.actions), 'action')} in {_count(len(services), 'service')}"
+    line = f"{count(len(report.actions), 'action')} in {count(len(services), 'service')}"
     if risky:
         line += f"; called out: {_names(risky)}"
     if report.undecided:
@@ -61,8 +58,8 @@ def access_text(report: AccessReport, catalog: Catalog) -> str:
     lines: list[str] = []
     services = sorted({a.service for a in report.actions})
     lines.append(
-        f"{report.principal} may perform {_count(len(report.actions), 'action')} in "
-        f"{_count(len(services), 'service')} (IAM catalog {report.catalog_version})."
+        f"{report.principal} may perform {count(len(report.actions), 'action')} in "
+        f"{count(len(services), 'service')} (IAM catalog {report.catalog_version})."
     )
     risky = [a for a in report.actions if a.risks]
     if risky:
@@ -87,8 +84,8 @@ def access_text(report: AccessReport, catalog: Catalog) -> str:
             for entry in levels[level]:
                 groups[(entry.resources, _conditional(entry) + _rules(entry))].append(entry.action.split(":", 1)[1])
             for (resources, conditional), names in groups.items():
-                count = total if len(groups) == 1 else None
-                lines.append(f"  {level}: {_names(names, count)} on {', '.join(resources)}{conditional}")
+                out_of = total if len(groups) == 1 else None
+                lines.append(f"  {level}: {_names(names, out_of)} on {', '.join(resources)}{conditional}")
     notes = {note.split(":", 1)[0]: note for entry in report.actions for note in entry.aws_rules}
     if notes:
         lines += ["", "AWS's rules beyond the policies (docs/evaluator.md):"]

@@ -36,19 +36,29 @@ __all__ = [
     "get_catalog",
 ]
 
+# The scopes of condition keys that are no one service's (see ConditionKeyInfo.service_specific).
+_NOT_SERVICE_SCOPES = frozenset({"global", "cross-service", "oidc"})
+
 
 @dataclass(frozen=True)
 class ConditionKeyInfo:
     """A condition key: its documented name, the operator families it works with, and its value type.
 
     ``types`` holds ``String``, ``ARN``, ``Numeric``, ``Date``, ``Bool`` or ``IPAddress`` (ARN keys also
-    work with String operators); ``scope`` is ``global``, ``cross-service`` or the service prefix.
+    work with String operators); ``scope`` is ``global``, ``cross-service``, ``oidc`` (an identity provider's
+    claim) or the service prefix.
     """
 
     name: str
     types: tuple[str, ...]
     multivalued: bool
     scope: str
+
+    @property
+    def service_specific(self) -> bool:
+        """Is this one service's key, carried only by the actions that list it? A global key, a cross-service
+        key and an identity provider's claim are not: no action lists them, and a request of any may carry them."""
+        return self.scope not in _NOT_SERVICE_SCOPES
 
 
 @dataclass(frozen=True)

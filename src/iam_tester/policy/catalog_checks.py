@@ -181,11 +181,7 @@ class _StatementCheck:
                 key=True,
             )
             return
-        if (
-            supported is not None
-            and info.scope not in ("global", "cross-service", "oidc")
-            and not any(m.get(entry.key) for m in supported)
-        ):
+        if supported is not None and info.service_specific and not any(m.get(entry.key) for m in supported):
             self.warn(
                 "condition-key-not-supported",
                 f"{entry.key} is not a condition key of {_names(self.actions)}: requests for them never carry it, so "

@@ -23,8 +23,6 @@ from .catalog_checks import or_list
 
 __all__ = ["RequestChecker", "RequestProblem"]
 
-_GLOBAL_SCOPES = ("global", "cross-service", "oidc")
-
 
 @dataclass(frozen=True)
 class RequestProblem:
@@ -112,7 +110,7 @@ class RequestChecker:
                     "a condition on the key meant never sees this value"
                 )
                 found.append(RequestProblem("unknown-condition-key", message, "context", key))
-            elif info.scope not in _GLOBAL_SCOPES and facts.keys is not None and facts.keys.get(key) is None:
+            elif info.service_specific and facts.keys is not None and facts.keys.get(key) is None:
                 message = (
                     f"{action} requests never carry {key}: in AWS a condition on it only ever sees a missing key, "
                     "so this context describes a request AWS never makes"
