@@ -64,6 +64,32 @@ def test_parameters_and_conditions_from_options() -> None:
     assert found.resources[1].arn == "arn:aws:sqs:eu-west-1:444455556666:upload-jobs-prod"
 
 
+def test_a_parameter_value_outside_allowed_values_is_refused() -> None:
+    """A value CloudFormation would refuse (not in AllowedValues) exits 2 at the parameter's declaration."""
+    with pytest.raises(SourceError) as caught:
+        inventory(f"cfn:{TEMPLATE}", parameters={"Env": "prdo"})
+    assert "the parameter Env is 'prdo', which is not one of its AllowedValues" in caught.value.message
+    assert caught.value.location is not None
+    assert caught.value.location.path == "Parameters.Env.AllowedValues"
+    assert caught.value.hint == "give one of: dev, prod"
+
+
+def test_a_value_for_an_undeclared_parameter_is_refused(tmp_path: Path) -> None:
+    """A parameter no template declares (a misspelt name) is an error; in a cdk.out directory it is one only
+    when no template of it declares the parameter."""
+    with pytest.raises(SourceError, match="the parameter env, which no template declares"):
+        inventory(f"cfn:{TEMPLATE}", parameters={"env": "prod"})
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    for stack, parameters in (("Api", {"Stage": {"Type": "String", "Default": "dev"}}), ("Data", {})):
+        role = {"Type": "AWS::IAM::Role", "Properties": {"RoleName": stack.lower(), "AssumeRolePolicyDocument": TRUST}}
+        template = {"Parameters": parameters, "Resources": {f"{stack}Role": role}}
+        (out / f"{stack}.template.json").write_text(json.dumps(template), encoding="utf-8")
+    assert len(inventory(f"cfn:{out}", parameters={"Stage": "prod"}).principals) == 2
+    with pytest.raises(SourceError, match="the parameter Stag, which no template declares"):
+        inventory(f"cfn:{out}", parameters={"Stag": "prod"})
+
+
 def test_china_region_partition(tmp_path: Path) -> None:
     """The partition follows the region (AWS::Partition)."""
     found = inventory(f"cfn:{TEMPLATE}", region="cn-north-1")

@@ -37,11 +37,21 @@ def read_cfn(spec: SourceSpec) -> list[SourceDraft]:
                 location=Location(spec.display),
                 hint="run `cdk synth` first, or name a template file",
             )
-        return [_read(spec, template) for template in templates]
-    return [_read(spec, path)]
+        read = [_read(spec, template) for template in templates]
+    else:
+        read = [_read(spec, path)]
+    for name in spec.parameters:
+        if not any(template.declares(name) for template, _ in read):
+            raise SourceError(
+                f"a value is given for the parameter {name}, which no template declares",
+                location=Location(spec.display),
+                hint="check its name (in --parameter or a suite's `parameters:`) against the template's "
+                "`Parameters`; names are case-sensitive",
+            )
+    return [draft for _, draft in read]
 
 
-def _read(spec: SourceSpec, path: Path) -> SourceDraft:
+def _read(spec: SourceSpec, path: Path) -> tuple[Template, SourceDraft]:
     display = display_path(path)
     text = read_source_text(path, display, "CloudFormation template")
     data = decode_template(text, display)
@@ -57,4 +67,4 @@ def _read(spec: SourceSpec, path: Path) -> SourceDraft:
         parameters=spec.parameters,
     )
     source = str(spec) if path == spec.file else f"cfn:{display}"
-    return read_template(template, source)
+    return template, read_template(template, source)
