@@ -138,7 +138,7 @@ def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
             started = exc.context_mark
             where = f" at line {started.line + 1}" if started is not None and started is not mark else ""
             problem = f"{problem} ({exc.context}{where})"
-        hint = "YAML does not allow tabs for indentation: indent with spaces" if _tab_at(text, mark) else None
+        hint = _hint(text, mark, exc.problem)
         location = Location(display, "", line, column)
         raise SuiteError(f"not valid YAML: {problem}", location=location, hint=hint) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
@@ -154,6 +154,15 @@ def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
     finally:
         loader.dispose()
     return data, node
+
+
+def _hint(text: str, mark: Any, problem: str | None) -> str | None:
+    if _tab_at(text, mark):
+        return "YAML does not allow tabs for indentation: indent with spaces"
+    if problem == "found unexpected ':'":
+        # libyaml refuses a plain value ending in ':' inside [ ] or { }: `sources: [aws:]` is the usual case.
+        return "inside [ ] or { }, quote a value that holds ':' (sources: ['aws:', 'gaad:account.json'])"
+    return None
 
 
 def _tab_at(text: str, mark: Any) -> bool:
