@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from iam_tester.errors import PolicyError, SuiteError
+from iam_tester.policy.yamltext import load_yaml
 from iam_tester.suite import load_suite
 from iam_tester.suite import reader as suite_reader
-from iam_tester.suite.yaml_text import load_yaml
 
 ONE_CASE = "cases:\n  - {action: s3:GetObject, resource: '*', expect: implicitDeny}\n"
 

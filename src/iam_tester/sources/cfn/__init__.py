@@ -1,7 +1,7 @@
 """``cfn:`` — CloudFormation templates (JSON or YAML, short-form tags included), CDK or SAM output after
 transformation, or a CDK ``cdk.out`` directory (every ``*.template.json`` in it).
 
-Templates are decoded by cfn-lint (:mod:`.decode`), their intrinsic functions resolved offline
+Templates are decoded by :mod:`.decode` (YAML short forms included), their intrinsic functions resolved offline
 (:mod:`.intrinsics`) with the options: the account (default ``123456789012``, the account the CloudFormation
 documentation uses), the region (default ``us-east-1``; the partition follows it), parameter values (default:
 each parameter's ``Default``) and the stack name (the file's name). The resources are read by :mod:`.reader`.
@@ -16,7 +16,7 @@ from ...policy.textfile import display_path
 from ..build import SourceDraft
 from ..files import read_source_text
 from ..spec import SourceSpec
-from .decode import NodeSourceMap, decode_template
+from .decode import decode_template
 from .intrinsics import Template
 from .reader import read_template
 
@@ -54,12 +54,12 @@ def read_cfn(spec: SourceSpec) -> list[SourceDraft]:
 def _read(spec: SourceSpec, path: Path) -> tuple[Template, SourceDraft]:
     display = display_path(path)
     text = read_source_text(path, display, "CloudFormation template")
-    data = decode_template(text, display)
+    data, source_map = decode_template(text, display)
     stack = path.name.split(".", 1)[0] or "stack"
     template = Template(
         data,
         display=display,
-        source_map=NodeSourceMap(data),
+        source_map=source_map,
         account=spec.account or DEFAULT_ACCOUNT,
         region=spec.region or DEFAULT_REGION,
         partition=spec.partition,

@@ -78,7 +78,7 @@ class Template:
         self._active: list[str] = []  # what is being resolved, to report loops
 
     def error(self, message: str, parts: tuple[PathPart, ...], hint: str | None = None) -> SourceError:
-        return source_error(message, self.display, self.source_map, parts, hint)  # type: ignore[arg-type]
+        return source_error(message, self.display, self.source_map, parts, hint)
 
     # -- values ---------------------------------------------------------------------------------------
     def resolve(self, value: Any, where: tuple[PathPart, ...]) -> Any:
