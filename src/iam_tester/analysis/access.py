@@ -8,11 +8,8 @@ and a bucket without a policy do — so that identity policies, boundaries, sess
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from ..engine import PolicySet
 from ..engine.matching import compile_resources
@@ -24,13 +21,14 @@ from ..errors import InvalidArgumentError
 from ..policy.arns import arn_fits_format
 from ..policy.catalog import Catalog, get_catalog
 from ..policy.model import PolicyDocument, PolicyKind
+from ..policy.risky import risky_actions
 from ..policy.validate import parse_policy
 from .actions import IndexedAction
 from .classes import action_classes, scan, undecided_groups
 from .results import AccessReport, ActionAccess
 from .search import Caller, Party, Search, Witness, statements_of
 
-__all__ = ["WITNESS_PRINCIPAL", "delegating_policy", "effective_access", "risky_actions"]
+__all__ = ["WITNESS_PRINCIPAL", "delegating_policy", "effective_access"]
 
 WITNESS_PRINCIPAL = "arn:aws:iam::111122223333:role/iam-tester-witness"
 """Who asks when no principal is given: a role holding the policies, in AWS's documentation account."""
@@ -55,18 +53,6 @@ def delegating_policy(account: str, partition: str = "aws") -> PolicyDocument:
         ],
     }
     return parse_policy(document, kind=PolicyKind.RESOURCE, name=DELEGATING_POLICY_NAME)
-
-
-@lru_cache(maxsize=1)
-def risky_actions() -> dict[str, tuple[str, str]]:
-    """Lower-cased action -> (category, why), from ``data/risky_actions.json`` (its sources are named there)."""
-    text = resources.files("iam_tester.analysis").joinpath("data/risky_actions.json").read_text("utf-8")
-    data = json.loads(text)
-    out: dict[str, tuple[str, str]] = {}
-    for category in ("privilege-escalation", "data-exfiltration"):
-        for entry in data[category]:
-            out[str(entry["action"]).lower()] = (category, str(entry["why"]))
-    return out
 
 
 def effective_access(
@@ -137,7 +123,7 @@ def effective_access(
                     resources=reached[formats],
                     conditional=conditions.conditional,
                     conditions=conditions.keys,
-                    risks=(f"{risk[0]}: {risk[1]}",) if risk else (),
+                    risks=(f"{risk.category}: {risk.why}",) if risk else (),
                     aws_rules=_rule_notes(search, action),
                     witness=found_here[0].request if witnesses else None,
                 )

@@ -7,9 +7,10 @@ Each finding says what could happen and how to fix it; docs/validate.md cites th
 - ``privilege-escalation``: actions that let the holder raise their own permissions, allowed on every
   resource: IAM's "Permissions management" actions that grant (the catalog's access level: attach, put,
   create or set a policy version, update a trust policy, remove a permissions boundary) and the documented
-  escalation paths beside them — ``iam:PassRole`` without ``iam:PassedToService`` ("Granting a user
-  permissions to pass a role to an AWS service"), creating access keys or console passwords for other users,
-  adding a user to a group (Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation").
+  escalation paths beside them, the ``iam:`` entries of the documented risky-actions list (:mod:`.risky`) —
+  ``iam:PassRole`` without ``iam:PassedToService`` ("Granting a user permissions to pass a role to an AWS
+  service"), creating access keys or console passwords for other users, adding a user to a group (Rhino
+  Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation").
 - ``public-access``: a resource-based or trust policy that allows ``"*"`` (or ``{"AWS": "*"}``) with no
   condition that narrows the caller to an organization, account, source or network. IAM User Guide,
   "AWS JSON policy elements: Principal" ("we strongly recommend that you do not use a wildcard ... unless you
@@ -30,6 +31,7 @@ from .findings import Finding, Severity
 from .model import ConditionEntry, Effect, PolicyDocument, PolicyKind, Statement
 from .operators import SetQualifier
 from .paths import Locator
+from .risky import PRIVILEGE_ESCALATION, risky_actions
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -39,14 +41,6 @@ __all__ = ["NARROWING_KEYS", "security_findings"]
 _HELD = frozenset({PolicyKind.IDENTITY, PolicyKind.USER, PolicyKind.GROUP, PolicyKind.MANAGED})
 _WITH_PRINCIPAL = frozenset({PolicyKind.RESOURCE, PolicyKind.TRUST})
 
-# Escalation paths that the catalog files under "Write" rather than "Permissions management".
-_DOCUMENTED_ESCALATIONS = (
-    "iam:PassRole",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:UpdateLoginProfile",
-    "iam:AddUserToGroup",
-)
 # Permissions-management actions that only take permissions away (they do not escalate), except removing a
 # permissions boundary, which lifts a limit.
 _REMOVING = ("Delete", "Detach")
@@ -130,7 +124,16 @@ def _escalating(catalog: Catalog) -> list[str]:
         if "Permissions management" in info.access_level
         and (not info.name.startswith(_REMOVING) or info.name.lower() in _LIFTS_A_LIMIT)
     ]
-    return sorted({*actions, *_DOCUMENTED_ESCALATIONS})
+    # The documented list (shared with ``access``) adds the paths the catalog files under "Write" rather than
+    # "Permissions management" (iam:PassRole, iam:CreateAccessKey ...). Only its iam: entries: this finding
+    # judges IAM actions on every IAM entity; the other services' entries act through roles that already exist
+    # (sts:AssumeRole, ssm:SendCommand ...), and ``access`` calls those out.
+    documented = [
+        risk.action
+        for risk in risky_actions().values()
+        if risk.category == PRIVILEGE_ESCALATION and risk.action.lower().startswith("iam:")
+    ]
+    return sorted({*actions, *documented})
 
 
 def _on_everything(resources: tuple[str, ...] | None) -> bool:
