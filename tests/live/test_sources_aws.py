@@ -163,7 +163,7 @@ def test_diff_of_a_plan_reads_managed_policies_live_with_the_option(
     the account, so its actions are new access; without the option the attachment is unknown and diff fails closed."""
     _account(session)
     trust = json.dumps(TRUST)
-    role = {
+    role: dict[str, object] = {
         "name": "planned",
         "path": "/",
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/planned",
