@@ -94,6 +94,15 @@ def test_trust_policies_federated_callers_and_services() -> None:
     assert str(federated.witness.context["token.actions.githubusercontent.com:sub"]).startswith("repo:octo-org/")
 
 
+def test_a_service_entry_not_in_lower_case_lets_no_service_in() -> None:
+    """A Service entry in another case names no service (the evaluator matches it to none), so it exposes nothing."""
+    services = ["Lambda.amazonaws.com", "ec2.amazonaws.com"]
+    trust = _policy(
+        {"Effect": "Allow", "Principal": {"Service": services}, "Action": "sts:AssumeRole"}, kind=PolicyKind.TRUST
+    )
+    assert [e.who for e in exposure(trust).exposures] == ["ec2.amazonaws.com"]
+
+
 @pytest.mark.parametrize("org_id", [None, "o-a1b2c3d4e5"])
 def test_every_exposure_witness_is_allowed(org_id: str | None) -> None:
     """Each witness is allowed by the policy, recompiled independently, for a caller outside the account."""

@@ -39,7 +39,8 @@ def _callers(document: PolicyDocument, account: str, *, trust: bool) -> dict[str
         for principal in (*(statement.principal or ()), *(statement.not_principal or ())):
             value = principal.value
             if principal.kind == "Service":
-                found.setdefault(value, (value, "service"))
+                if _parses(value):  # not a service principal (another case, a typo): it lets no service in
+                    found.setdefault(value, (value, "service"))
             elif principal.kind == "Federated":
                 provider = value if value.startswith("arn:") else None
                 if provider is not None and _parses(provider):

@@ -9,6 +9,8 @@ Sources (IAM User Guide): "AWS JSON policy elements: Principal"
 - A role ARN matches every session of that role (the session ARN carries the role name without its path);
   a session ARN matches that session only.
 - ``"*"`` and ``{"AWS": "*"}`` match everyone.
+- A ``Service`` entry matches that service exactly: service principals are lower case
+  (:data:`~iam_tester.policy.principals.SERVICE_PRINCIPAL` cites the rule), and a caller in another case is refused.
 - NotPrincipal: AWS checks every identity the caller has (its account, its role, its session), and the
   statement applies unless each of them is listed; that is why the NotPrincipal page says to list the account
   and the role beside a session ARN.
@@ -17,7 +19,6 @@ Sources (IAM User Guide): "AWS JSON policy elements: Principal"
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +26,7 @@ from functools import lru_cache
 from ..errors import InvalidArgumentError
 from ..policy.arns import ACCOUNT_ID, IAM_PRINCIPAL_ARN
 from ..policy.model import Principal
+from ..policy.principals import SERVICE_PRINCIPAL
 
 __all__ = [
     "Grant",
@@ -101,7 +103,6 @@ class RequestPrincipal:
 
 ANONYMOUS = "anonymous"
 """How an unsigned request's caller is written."""
-_SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z", re.IGNORECASE)
 _SERVICE_LINKED_PATH = "role/aws-service-role/"
 _SERVICE_LINKED_NAME = "AWSServiceRoleFor"
 
@@ -113,8 +114,13 @@ def parse_request_principal(text: str) -> RequestPrincipal:
         return RequestPrincipal(text, PrincipalKind.ANONYMOUS)
     if ACCOUNT_ID.match(text):
         return RequestPrincipal(text, PrincipalKind.ROOT, account=text)
-    if _SERVICE.match(text):
+    if SERVICE_PRINCIPAL.match(text):
         return RequestPrincipal(text, PrincipalKind.SERVICE)
+    if SERVICE_PRINCIPAL.match(text.lower()):
+        raise InvalidArgumentError(
+            f"principal {text!r} is not a service principal: services call as their lower-case name",
+            hint=f"write {text.lower()}",
+        )
     match = IAM_PRINCIPAL_ARN.match(text)
     if match:
         parsed = _parse_arn(text, match["partition"], match["service"], match["account"], match["resource"])
@@ -222,9 +228,10 @@ def _entry_test(entry: Principal, *, exact: bool) -> EntryTest:
     if entry.value == "*" and entry.kind in ("*", "AWS"):
         return lambda caller: Grant.DIRECT
     if entry.kind == "Service":
-        service = entry.value.lower()
+        # Exactly: a service principal is lower case (policy.principals.SERVICE_PRINCIPAL, which cites the rule);
+        # an entry in another case names no service (the validator warns about it).
         return lambda caller: (
-            Grant.DIRECT if caller.kind is PrincipalKind.SERVICE and caller.text.lower() == service else None
+            Grant.DIRECT if caller.kind is PrincipalKind.SERVICE and caller.text == entry.value else None
         )
     if entry.kind != "AWS":  # Federated and CanonicalUser: the caller is that exact identity
         return lambda caller: Grant.DIRECT if caller.text == entry.value else None

@@ -9,7 +9,7 @@ Source: IAM User Guide, "AWS JSON policy elements: Principal"
   (``arn:aws:sts::ACCOUNT:federated-user/NAME``). IAM groups cannot be principals, and "you cannot use a
   wildcard to match part of a principal name or ARN".
 - ``Service``: a service principal, ``SERVICE.amazonaws.com`` (some are Regional,
-  ``SERVICE.REGION.amazonaws.com``; ``.amazonaws.com.cn`` in China).
+  ``SERVICE.REGION.amazonaws.com``; ``.amazonaws.com.cn`` in China), in lower case (:data:`SERVICE_PRINCIPAL`).
 - ``Federated``: a SAML or OIDC provider ARN (``arn:aws:iam::ACCOUNT:saml-provider/NAME``,
   ``:oidc-provider/HOST``) or a well-known web identity provider (``cognito-identity.amazonaws.com``,
   ``www.amazon.com``, ``graph.facebook.com``, ``accounts.google.com``).
@@ -24,11 +24,16 @@ from dataclasses import dataclass
 from .arns import ACCOUNT_ID, IAM_PRINCIPAL_ARN
 from .findings import Severity
 
-__all__ = ["PRINCIPAL_TYPES", "PrincipalProblem", "principal_problem"]
+__all__ = ["PRINCIPAL_TYPES", "SERVICE_PRINCIPAL", "PrincipalProblem", "principal_problem"]
 
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 
-_SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z")
+SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z")
+"""A service principal: a DNS name under ``amazonaws.com`` (``amazonaws.com.cn`` in China), in lower case only.
+IAM User Guide, "IAM policy validation check reference", Error - Invalid service principal format: the
+identifier "is usually in the following format in all lowercase letters: service-name.amazonaws.com" (a value
+in another case is that error). Services call as that lower-case name (``aws:PrincipalServiceName``), so the
+validator warns about another case and the evaluator neither accepts it as a caller nor matches it."""
 _WEB_IDENTITY = frozenset(
     {"cognito-identity.amazonaws.com", "www.amazon.com", "graph.facebook.com", "accounts.google.com"}
 )
@@ -48,8 +53,15 @@ def principal_problem(principal_type: str, name: str) -> PrincipalProblem | None
     if principal_type == "AWS":
         return None if _valid_aws(name) else PrincipalProblem(Severity.ERROR, _AWS_HELP.format(name=name))
     if principal_type == "Service":
-        if _SERVICE.match(name):
+        if SERVICE_PRINCIPAL.match(name):
             return None
+        if SERVICE_PRINCIPAL.match(name.lower()):
+            return PrincipalProblem(
+                Severity.WARNING,
+                f"{name!r} is not in lower case: service principals are written in lower case "
+                f"({name.lower()!r}); IAM Access Analyzer reports any other case as an invalid service principal "
+                "format, and the evaluator matches it to no service",
+            )
         return PrincipalProblem(
             Severity.WARNING,
             f"{name!r} does not look like a service principal; they are written SERVICE.amazonaws.com "
