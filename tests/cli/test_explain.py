@@ -214,3 +214,23 @@ def test_wildcard_action_is_rejected() -> None:
     result = explain("--policy", LIST_EXCEPT_INFRA, "--action", "s3:List*", "--resource", "*")
     assert result.exit_code == 2
     assert "s3:List*" in result.stderr
+
+
+def test_a_request_aws_never_makes_draws_warnings_naming_the_option() -> None:
+    """A typo'd action, a resource of the wrong type or a context key the action never carries is warned about
+    on stderr and in JSON (the decision still explained); --no-catalog skips the check."""
+    typo = explain("--policy", LIST_EXCEPT_INFRA, "--action", "s3:ListBuckett", "--resource", "arn:aws:s3:::b")
+    assert typo.exit_code == 0
+    assert (
+        "warning [unknown-action] --action: s3 has no action 'ListBuckett' (did you mean s3:ListBucket" in typo.stderr
+    )
+    args = ["--policy", LIST_EXCEPT_INFRA, "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::b/key"]
+    data = explain_json(*args, "--context", "ec2:Region=eu-west-1", "--context", "aws:SourceIp=203.0.113.9")
+    assert [(w["code"], w["option"]) for w in data["warnings"]] == [
+        ("resource-mismatch", "--resource"),
+        ("condition-key-not-supported", "--context ec2:Region"),
+    ]
+    assert data["decision"] == "allowed"
+    assert explain_json(*args, "--no-catalog")["warnings"] == []
+    clean = explain("--policy", LIST_EXCEPT_INFRA, "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::b")
+    assert clean.stderr == ""

@@ -15,6 +15,7 @@ from ._policies import load_level, load_policy, scp_options
 
 if TYPE_CHECKING:
     from ..engine import Evaluation, Request
+    from ..policy.request_checks import RequestProblem
 
 __all__ = ["explain"]
 
@@ -90,7 +91,18 @@ def _request_part(ctx: click.Context, param: click.Parameter, value: str) -> str
     callback=_context_pairs,
     help="A request context value; repeat a key for a multi-valued key.",
 )
-@format_option("text", "json", help="text: a tree of the reasons; json: the request and the explanation as data.")
+@click.option(
+    "--no-catalog",
+    is_flag=True,
+    help="Do not check the request against the IAM catalog (an unknown action, a resource of a type the action "
+    "does not take, a context key its requests never carry).",
+)
+@format_option(
+    "text",
+    "json",
+    help="text: a tree of the reasons (warnings on stderr); json: the request, the explanation and the warnings "
+    "as data.",
+)
 def explain(
     *,
     policies: tuple[Path, ...],
@@ -104,6 +116,7 @@ def explain(
     principal: str,
     resource_account: str | None,
     context: dict[str, str | list[str]],
+    no_catalog: bool,
     output_format: str,
 ) -> None:
     """Decide one request as AWS would, offline, and show why: every policy type, every statement,
@@ -111,6 +124,10 @@ def explain(
 
     Give at least one policy (any of the FILE options, each a JSON policy document checked as its
     kind) and the request: --action and --resource, optionally who asks and the context.
+
+    The request is checked against the IAM catalog: an action that does not exist, a resource of a type
+    the action does not take, or a context key its requests never carry is a request AWS never makes, and
+    draws a warning (the decision is still shown).
 
     \b
     Examples:
@@ -137,15 +154,31 @@ def explain(
         )
         request = Request(action, resource, principal, resource_account=resource_account, context=context)
         evaluation = policy_set.evaluate(request)
+        problems = [] if no_catalog else _problems(request)
         if output_format == "json":
-            click.echo(json.dumps(_json(request, evaluation), indent=2))
+            click.echo(json.dumps(_json(request, evaluation, problems), indent=2))
         else:
             from ..engine.tree import explanation_tree
 
+            for problem in problems:
+                click.echo(f"warning [{problem.code}] {_option(problem)}: {problem.message}", err=True)
             console_for().print(explanation_tree(request, evaluation.explain()))
 
 
-def _json(request: Request, evaluation: Evaluation) -> dict[str, object]:
+def _problems(request: Request) -> list[RequestProblem]:
+    """What makes ``request`` one AWS never sends (policy/request_checks.py, as `check` does for each case)."""
+    from ..policy.catalog import get_catalog
+    from ..policy.request_checks import RequestChecker
+
+    return RequestChecker(get_catalog()).problems(request.action, request.resource, tuple(request.context))
+
+
+def _option(problem: RequestProblem) -> str:
+    """The option that wrote the part ``problem`` is about."""
+    return f"--context {problem.key}" if problem.key is not None else f"--{problem.part}"
+
+
+def _json(request: Request, evaluation: Evaluation, problems: list[RequestProblem]) -> dict[str, object]:
     return {
         "request": {
             "action": request.action,
@@ -155,4 +188,7 @@ def _json(request: Request, evaluation: Evaluation) -> dict[str, object]:
             "context": dict(request.context),
         },
         **evaluation.explain().to_dict(),
+        "warnings": [
+            {"code": problem.code, "message": problem.message, "option": _option(problem)} for problem in problems
+        ],
     }
