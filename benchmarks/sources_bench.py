@@ -7,10 +7,13 @@ Generates, from the documented formats:
   after apply (linked through the configuration's references, `each.key`), and a bucket with its policy;
 - an account snapshot (`get-account-authorization-details`) of 1,000 roles, each with a trust policy, an
   inline policy and two of 50 customer managed policies, 20 of them capped by a boundary;
-- a suite over each (JSON, one case per role: identity and bucket policy, and the trust policy).
+- a suite over each (JSON, one case per role: identity and bucket policy, and the trust policy);
+- a CloudFormation template (YAML with short forms) of 450 resources, CloudFormation's limit being 500: 150
+  roles, each with a managed policy (`!Sub`, `!Ref`) and a bucket policy naming the role (`!GetAtt`).
 
 Then it times, best of ``--repeat``, as whole processes: `extract --format json` and `check --format json`
-over each, and `check` of a one-case suite over each (start-up and reading the source). Run:
+over each, `check` of a one-case suite over each (start-up and reading the source), and `extract` of the
+template. Run:
 ``uv run python benchmarks/sources_bench.py [--repeat 5]``. It prints figures and asserts nothing.
 """
 
@@ -205,6 +208,44 @@ def snapshot(roles: int, policies: int = 50) -> dict[str, Any]:
     return {"RoleDetailList": role_list, "UserDetailList": [], "GroupDetailList": [], "Policies": [*managed, boundary]}
 
 
+def template(roles: int) -> str:
+    """A YAML template of ``3 * roles`` resources, written with the short forms."""
+    lines = ["AWSTemplateFormatVersion: 2010-09-09", "Parameters:", "  Env: {Type: String, Default: dev}", "Resources:"]
+    for i in range(roles):
+        lines += [
+            f"  Role{i}:",
+            "    Type: AWS::IAM::Role",
+            "    Properties:",
+            f"      RoleName: !Sub app-{i}-${{Env}}",
+            "      AssumeRolePolicyDocument:",
+            "        Version: 2012-10-17",
+            "        Statement:",
+            "          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}",
+            f"  Policy{i}:",
+            "    Type: AWS::IAM::ManagedPolicy",
+            "    Properties:",
+            f"      Roles: [!Ref Role{i}]",
+            "      PolicyDocument:",
+            "        Version: 2012-10-17",
+            "        Statement:",
+            "          - Effect: Allow",
+            "            Action: [s3:GetObject, s3:PutObject]",
+            f'            Resource: !Sub "arn:${{AWS::Partition}}:s3:::data-{i}-${{Env}}/*"',
+            f"  BucketPolicy{i}:",
+            "    Type: AWS::S3::BucketPolicy",
+            "    Properties:",
+            f"      Bucket: !Sub data-{i}-${{Env}}",
+            "      PolicyDocument:",
+            "        Version: 2012-10-17",
+            "        Statement:",
+            "          - Effect: Allow",
+            f"            Principal: {{AWS: !GetAtt Role{i}.Arn}}",
+            "            Action: s3:GetObject",
+            f'            Resource: !Sub "arn:${{AWS::Partition}}:s3:::data-{i}-${{Env}}/*"',
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def plan_suite(roles: int) -> dict[str, Any]:
     cases = []
     for i in range(roles):
@@ -277,12 +318,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan-roles", type=int, default=400, help="5 resources each (default: 2,000 resources)")
     parser.add_argument("--snapshot-roles", type=int, default=1000)
+    parser.add_argument("--template-roles", type=int, default=150, help="3 resources each (default: 450)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         (directory / "plan.json").write_text(json.dumps(plan(args.plan_roles)), encoding="utf-8")
         (directory / "account.json").write_text(json.dumps(snapshot(args.snapshot_roles)), encoding="utf-8")
+        (directory / "template.yaml").write_text(template(args.template_roles), encoding="utf-8")
         for name, suite in (
             ("plan-suite.json", plan_suite(args.plan_roles)),
             ("snapshot-suite.json", snapshot_suite(args.snapshot_roles)),
@@ -313,6 +356,10 @@ def main() -> None:
             (
                 "check, 1 case over that snapshot",
                 ["check", "--format", "json", str(directory / "one-snapshot-suite.json")],
+            ),
+            (
+                f"extract, template of {args.template_roles * 3:,} resources (YAML)",
+                ["extract", "--format", "json", f"cfn:{directory / 'template.yaml'}"],
             ),
         ]
         results = [(label, whole_process(arguments, args.repeat)) for label, arguments in rows]

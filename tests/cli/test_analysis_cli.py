@@ -233,3 +233,19 @@ def test_access_reads_a_source_with_the_source_options() -> None:
     result = run("access", READER, "--parameter", "Env=prod")
     assert result.exit_code == 2
     assert "go with --source" in result.stderr
+
+
+def test_diff_reads_sources_with_the_source_options() -> None:
+    """`diff` takes the options every command that reads sources takes, for both sides; with two policy files
+    only --account-id applies, and the others are a usage error."""
+    template = "cfn:" + str(ROOT / "examples" / "sources" / "template.yaml")
+    same = run("diff", template, template, "--parameter", "Env=prod", "--account-id", "444455556666")
+    assert same.exit_code == 0, same.output
+    refused = run("diff", template, template, "--parameter", "Env=staging")
+    assert refused.exit_code == 2
+    assert "the parameter Env is 'staging', which is not one of its AllowedValues" in refused.stderr
+    assert run("diff", READER, READER_V2, "--account-id", "444455556666").exit_code == 1
+    for option in (["--region", "eu-west-1"], ["--parameter", "Env=prod"], ["--allow-unknown"]):
+        result = run("diff", READER, READER_V2, *option)
+        assert result.exit_code == 2, option
+        assert "go with sources" in result.stderr

@@ -154,3 +154,55 @@ def test_refused_read_names_the_permission(aws: EmbeddedAws, session: boto3.Sess
     with pytest.raises(IamTesterError) as caught:
         read_sources([parse_source("aws:")], session=reader)
     assert "GetAccountAuthorizationDetails" in str(caught.value)
+
+
+def test_diff_of_a_plan_reads_managed_policies_live_with_the_option(
+    aws: EmbeddedAws, session: boto3.Session, tmp_path: Path
+) -> None:
+    """`diff tfplan:` takes --live-managed-policies: a policy the plan attaches but does not define is read from
+    the account, so its actions are new access; without the option the attachment is unknown and diff fails closed."""
+    _account(session)
+    trust = json.dumps(TRUST)
+    role: dict[str, object] = {
+        "name": "planned",
+        "path": "/",
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/planned",
+        "assume_role_policy": trust,
+    }
+    attachment = {"role": "planned", "policy_arn": f"arn:aws:iam::{ACCOUNT_ID}:policy/read-reports"}
+
+    def entry(kind: str, values: dict[str, object]) -> dict[str, object]:
+        return {"address": f"{kind}.app", "mode": "managed", "type": kind, "name": "app", "values": values}
+
+    changes = [
+        {
+            "address": f"{kind}.app",
+            "mode": "managed",
+            "type": kind,
+            "name": "app",
+            "change": {"actions": [action], "after": values, "after_unknown": {}},
+        }
+        for kind, values, action in (
+            ("aws_iam_role", role, "no-op"),
+            ("aws_iam_role_policy_attachment", attachment, "create"),
+        )
+    ]
+    plan = {
+        "format_version": "1.2",
+        "resource_changes": changes,
+        "prior_state": {
+            "format_version": "1.0",
+            "values": {"root_module": {"resources": [entry("aws_iam_role", role)]}},
+        },
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    runner = CliRunner()
+    live = runner.invoke(main, ["diff", f"tfplan:{path}", "--live-managed-policies", "--format", "json"], env=aws.env())
+    assert live.exit_code == 1, live.output
+    found = json.loads(live.stdout)
+    assert {(f["principal"], f["action"]) for f in found["new_access"]} == {("aws_iam_role.app", "s3:GetObject")}
+    offline = runner.invoke(main, ["diff", f"tfplan:{path}", "--format", "json"], env=aws.env())
+    assert offline.exit_code == 2, offline.output
+    assert "read-reports is not defined in any source given" in offline.stderr, offline.stderr
+    assert "--live-managed-policies" in offline.stderr

@@ -64,6 +64,82 @@ def test_parameters_and_conditions_from_options() -> None:
     assert found.resources[1].arn == "arn:aws:sqs:eu-west-1:444455556666:upload-jobs-prod"
 
 
+def test_short_forms_decode_to_the_long_forms() -> None:
+    """Each YAML short form is the long form CloudFormation documents, scalar, list and mapping alike; a date
+    stays the text it is written as."""
+    from iam_tester.sources.cfn.decode import decode_template
+
+    text = textwrap.dedent(
+        """
+        Version: 2012-10-17
+        Conditions:
+          Both: !And [!Condition A, !Not [!Equals [!Ref Env, prod]]]
+        Resources:
+          R:
+            Properties:
+              Endpoint: !GetAtt Db.Endpoint.Address
+              Listed: !GetAtt [Db, Arn]
+              Name: !Sub ["${A}-x", {A: !Select [0, !Split [",", !ImportValue Shared]]}]
+              Pick: !If [Both, !FindInMap [M, !Ref "AWS::Region", K], !Base64 x]
+              Zones: !GetAZs ""
+        """
+    )
+    data, _ = decode_template(text, "t.yaml")
+    assert data["Version"] == "2012-10-17"
+    assert data["Conditions"]["Both"] == {
+        "Fn::And": [{"Condition": "A"}, {"Fn::Not": [{"Fn::Equals": [{"Ref": "Env"}, "prod"]}]}]
+    }
+    properties = data["Resources"]["R"]["Properties"]
+    assert properties["Endpoint"] == {"Fn::GetAtt": ["Db", "Endpoint.Address"]}
+    assert properties["Listed"] == {"Fn::GetAtt": ["Db", "Arn"]}
+    assert properties["Name"] == {
+        "Fn::Sub": ["${A}-x", {"A": {"Fn::Select": [0, {"Fn::Split": [",", {"Fn::ImportValue": "Shared"}]}]}}]
+    }
+    assert properties["Pick"] == {
+        "Fn::If": ["Both", {"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "K"]}, {"Fn::Base64": "x"}]
+    }
+    assert properties["Zones"] == {"Fn::GetAZs": ""}
+
+
+def test_a_problem_inside_a_short_form_is_located_at_its_tag(tmp_path: Path) -> None:
+    """A path through a long form the file writes short ends at the tag's line and column."""
+    path = tmp_path / "stack.yaml"
+    path.write_text(
+        "Resources:\n  A:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !GetAtt Missing.Arn\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError) as caught:
+        inventory(f"cfn:{path}")
+    assert "Fn::GetAtt of 'Missing'" in caught.value.message
+    assert (caught.value.location.line, caught.value.location.column) == (5, 17)
+
+
+def test_a_parameter_value_outside_allowed_values_is_refused() -> None:
+    """A value CloudFormation would refuse (not in AllowedValues) exits 2 at the parameter's declaration."""
+    with pytest.raises(SourceError) as caught:
+        inventory(f"cfn:{TEMPLATE}", parameters={"Env": "prdo"})
+    assert "the parameter Env is 'prdo', which is not one of its AllowedValues" in caught.value.message
+    assert caught.value.location is not None
+    assert caught.value.location.path == "Parameters.Env.AllowedValues"
+    assert caught.value.hint == "give one of: dev, prod"
+
+
+def test_a_value_for_an_undeclared_parameter_is_refused(tmp_path: Path) -> None:
+    """A parameter no template declares (a misspelt name) is an error; in a cdk.out directory it is one only
+    when no template of it declares the parameter."""
+    with pytest.raises(SourceError, match="the parameter env, which no template declares"):
+        inventory(f"cfn:{TEMPLATE}", parameters={"env": "prod"})
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    for stack, parameters in (("Api", {"Stage": {"Type": "String", "Default": "dev"}}), ("Data", {})):
+        role = {"Type": "AWS::IAM::Role", "Properties": {"RoleName": stack.lower(), "AssumeRolePolicyDocument": TRUST}}
+        template = {"Parameters": parameters, "Resources": {f"{stack}Role": role}}
+        (out / f"{stack}.template.json").write_text(json.dumps(template), encoding="utf-8")
+    assert len(inventory(f"cfn:{out}", parameters={"Stage": "prod"}).principals) == 2
+    with pytest.raises(SourceError, match="the parameter Stag, which no template declares"):
+        inventory(f"cfn:{out}", parameters={"Stag": "prod"})
+
+
 def test_china_region_partition(tmp_path: Path) -> None:
     """The partition follows the region (AWS::Partition)."""
     found = inventory(f"cfn:{TEMPLATE}", region="cn-north-1")
@@ -264,8 +340,17 @@ def test_untransformed_sam_template_is_unknown(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("Resources:\n  A: {Type: AWS::IAM::Role\n", "not a readable template"),
-        ('{"Resources": {"A": ', "not a readable template"),
+        ("Resources:\n  A: {Type: AWS::IAM::Role\n", "not valid YAML: did not find expected ',' or '}'"),
+        ('{"Resources": {"A": ', "not valid JSON: Expecting value"),
+        ("", "the template is empty"),
+        ("Resources:\n  A: {Type: AWS::IAM::Role, Properties: {RoleName: !Bogus x}}\n", "tag '!Bogus'"),
+        ("Resources: !!python/object/apply:os.system [echo]\n", "tag 'tag:yaml.org,2002:python/object/apply"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))
+            + "Resources: *h\n",
+            "an alias bomb",
+        ),
         ("Description: nothing\n", "has no `Resources` mapping"),
         (
             "Resources:\n  A: {Type: AWS::IAM::Role, Properties: {RoleName: !Ref B}}\n"
@@ -273,9 +358,26 @@ def test_untransformed_sam_template_is_unknown(tmp_path: Path) -> None:
             "a loop of references: B -> A -> B",
         ),
         ("Resources:\n  A: {Type: AWS::IAM::Role, Properties: {RoleName: !Ref Missing}}\n", "Ref to 'Missing'"),
-        ("Resources:\n  A: {Type: AWS::IAM::Role}\n  A: {Type: AWS::IAM::User}\n", "Duplicate"),
+        ("Resources:\n  A: {Type: AWS::IAM::Role}\n  A: {Type: AWS::IAM::User}\n", "the key 'A' appears twice"),
+        (
+            "Resources:\n  A:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n"
+            "        - {PolicyName: p, PolicyName: q}\n",
+            "the key 'PolicyName' appears twice",
+        ),
     ],
-    ids=["truncated-yaml", "truncated-json", "not-a-template", "reference-loop", "undefined-ref", "duplicate-key"],
+    ids=[
+        "truncated-yaml",
+        "truncated-json",
+        "empty",
+        "unknown-tag",
+        "python-tag",
+        "alias-bomb",
+        "not-a-template",
+        "reference-loop",
+        "undefined-ref",
+        "duplicate-key",
+        "deep-duplicate-key",
+    ],
 )
 def test_hostile_templates_exit_2(tmp_path: Path, text: str, message: str) -> None:
     """A template that cannot be read exits 2 naming the file, the line and the problem."""

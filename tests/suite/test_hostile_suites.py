@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from iam_tester.errors import PolicyError, SuiteError
+from iam_tester.policy.yamltext import load_yaml
 from iam_tester.suite import load_suite
 from iam_tester.suite import reader as suite_reader
 
@@ -186,6 +187,19 @@ def test_tab_indentation_gets_a_hint(tmp_path: Path) -> None:
         load_suite(path)
     assert (caught.value.location.line, caught.value.location.column) == (2, 1)
     assert caught.value.hint == "YAML does not allow tabs for indentation: indent with spaces"
+
+
+def test_an_unquoted_source_in_a_flow_list_gets_a_hint(tmp_path: Path) -> None:
+    """`sources: [aws:]` is invalid YAML at the colon, with a hint to quote the source; quoted, it loads."""
+    path = tmp_path / "s.yaml"
+    path.write_text("sources: [aws:]\nprincipal: app\ncases: []\n", encoding="utf-8")
+    with pytest.raises(SuiteError) as caught:
+        load_suite(path)
+    assert (caught.value.location.line, caught.value.location.column) == (1, 14)
+    assert caught.value.hint is not None
+    assert "quote a value that holds ':'" in caught.value.hint
+    data, _ = load_yaml("sources: ['aws:']\n", str(path))
+    assert data == {"sources": ["aws:"]}
 
 
 def test_policy_paths_may_lead_out_of_the_suite_directory(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from ..policy import PolicyDocument
 from ..policy.arns import ACCOUNT_ID, split_arn
 from ..policy.sourcemap import PathPart, SourceMap
 from ..sources import Inventory, SourcePolicy, SourcePrincipal, SourceResource, SourceSpec
-from ..sources.build import finish
+from ..sources.build import ManagedFetcher, finish
 from ..sources.files import read_json_file
 from ..sources.tfplan import plan_draft
 from ..sources.validation import validate_source_policy
@@ -139,11 +139,12 @@ def _documents_diff(
     return DiffReport(tuple(map(label, report.new_access)), tuple(map(label, report.removed_access)), report.undecided)
 
 
-def plan_before_and_after(spec: SourceSpec) -> tuple[Inventory, Inventory]:
+def plan_before_and_after(spec: SourceSpec, fetch: ManagedFetcher | None = None) -> tuple[Inventory, Inventory]:
     """A Terraform plan as two inventories: the state before it (its ``prior_state``, read like a state's
-    ``values``; empty for a first apply) and the state it plans ("Terraform JSON output format")."""
+    ``values``; empty for a first apply) and the state it plans ("Terraform JSON output format"). ``fetch``
+    reads the managed policies the plan attaches but does not define (:func:`~iam_tester.sources.managed_fetcher`)."""
     data, source_map = read_json_file(spec.file, spec.display, "Terraform plan JSON")
-    after = finish([plan_draft(data, spec, source_map)])
+    after = finish([plan_draft(data, spec, source_map)], fetch)
     prior = data.get("prior_state") if isinstance(data, dict) else None
     if not isinstance(prior, dict) or not isinstance(prior.get("values"), dict):
         return Inventory(sources=(str(spec),)), after
@@ -151,7 +152,7 @@ def plan_before_and_after(spec: SourceSpec) -> tuple[Inventory, Inventory]:
     before_data["values"] = prior["values"]
     before_data["prior_state"] = prior  # data sources read while planning (the account, the region)
     # Paths into before_data are paths into prior_state of the file (locations stay right).
-    before = finish([plan_draft(before_data, spec, _BeforeMap(source_map))])
+    before = finish([plan_draft(before_data, spec, _BeforeMap(source_map))], fetch)
     return before, after
 
 

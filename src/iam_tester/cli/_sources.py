@@ -1,4 +1,4 @@
-"""The options every command that reads sources shares (extract, validate, check), and turning them into
+"""The options every command that reads sources shares (extract, validate, access, diff), and turning them into
 :class:`~iam_tester.sources.SourceSpec` s."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from ..sources import SourceSpec
 
-__all__ = ["SourceOptions", "live_managed_policies_option", "source_options"]
+__all__ = ["SourceOptions", "live_managed_policies_option", "source_options", "source_options_with"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,13 +72,26 @@ live_managed_policies_option = click.option(
 """Also taken by ``check``, whose suites name their sources (and their options) themselves."""
 
 
+_SOURCE_ACCOUNT_HELP = (
+    "The account ID ARNs are built with where a source does not say (a plan's planned roles, a template's "
+    "AWS::AccountId; default for templates: 123456789012)."
+)
+
+
 def source_options(command: F) -> F:
     """Add the source options to a command; its callback receives them as ``source_options``."""
+    return source_options_with()(command)
+
+
+def source_options_with(account_help: str = _SOURCE_ACCOUNT_HELP) -> Callable[[F], F]:
+    """:func:`source_options` for a command whose ``--account-id`` also means something without sources (say,
+    the account a policy file lives in): ``account_help`` says what."""
+    return lambda command: _add_source_options(command, account_help)
+
+
+def _add_source_options(command: F, account_help: str) -> F:
     options = [
-        account_id_option(
-            "The account ID ARNs are built with where a source does not say (a plan's planned roles, a "
-            "template's AWS::AccountId; default for templates: 123456789012)."
-        ),
+        account_id_option(account_help),
         click.option(
             "--region",
             metavar="REGION",

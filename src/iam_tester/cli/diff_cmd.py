@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,8 +10,9 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import exit_on_error, output_stream
-from ._options import POLICY_FILE, account_id_option, format_option
+from ._options import POLICY_FILE, format_option
 from ._policies import load_policy
+from ._sources import SourceOptions, source_options_with
 
 if TYPE_CHECKING:
     from ..analysis import DiffReport
@@ -33,7 +35,6 @@ _KINDS = ["identity", "boundary", "session", "scp", "rcp", "resource", "trust"]
     "policies that allow everything; resource, trust: a resource's or role's policy, for every principal it "
     "names, an outside account and the account's own principals.",
 )
-@account_id_option("The account the policy lives in (default: the one its ARNs name, else 111122223333).")
 @click.option(
     "--allow-unknown",
     is_flag=True,
@@ -45,9 +46,19 @@ _KINDS = ["identity", "boundary", "session", "scp", "rcp", "resource", "trust"]
     "sarif",
     help="text: for people; json: {new_access, removed_access, undecided}; sarif: for code scanning.",
 )
+@source_options_with(
+    "The account the policy lives in (default: the one its ARNs name, else 111122223333); with sources, the "
+    "account ARNs are built with where a source does not say (a plan's planned roles, a template's AWS::AccountId)."
+)
 @exit_on_error
 def diff(
-    *, old: Path, new: Path | None, kind: str, account: str | None, allow_unknown: bool, output_format: str
+    *,
+    old: Path,
+    new: Path | None,
+    kind: str,
+    allow_unknown: bool,
+    output_format: str,
+    source_options: SourceOptions,
 ) -> None:
     """Compare two versions of a policy: every request NEW allows and OLD does not (new access), and the
     reverse (removed access). Each finding comes with a witness: a concrete request the local evaluator
@@ -59,7 +70,8 @@ def diff(
 
     OLD and NEW may also be sources (KIND:PATH, docs/sources.md): each principal's identity policies and
     boundary, each role's trust policy and each resource's policy are compared by id. A single tfplan:
-    compares what the plan changes: the state before it with the state it plans.
+    compares what the plan changes: the state before it with the state it plans. The source options
+    (--region, --parameter, --live-managed-policies ...) read both sides alike.
 
     \b
     Examples:
@@ -79,8 +91,13 @@ def diff(
 
     with paused_gc(until_exit=True):  # tens of thousands of objects that live to the end, no cycles
         if new is None or is_source(str(old)) or is_source(str(new)):
-            report = _diff_sources(str(old), None if new is None else str(new), account, allow_unknown)
+            report = _diff_sources(str(old), None if new is None else str(new), source_options, allow_unknown)
         else:
+            if allow_unknown or dataclasses.replace(source_options, account=None) != SourceOptions():
+                raise click.UsageError(
+                    "--allow-unknown and the source options (--region, --parameter ...) go with sources (KIND:PATH)"
+                )
+            account = source_options.account
             policy_kind = PolicyKind(kind)
             report = diff_policies(
                 load_policy(old, policy_kind), load_policy(new, policy_kind), kind=kind, account=account
@@ -98,19 +115,22 @@ def diff(
             raise click.exceptions.Exit(1)
 
 
-def _diff_sources(old: str, new: str | None, account: str | None, allow_unknown: bool) -> DiffReport:
+def _diff_sources(old: str, new: str | None, options: SourceOptions, allow_unknown: bool) -> DiffReport:
     """Two sources compared by id, or a single plan's before and after."""
     from ..analysis.inventory import diff_inventories, plan_before_and_after
-    from ..sources import is_source, parse_source, read_sources
+    from ..sources import is_source, managed_fetcher, read_sources
 
+    session = options.session()
     if new is None:
-        spec = parse_source(old, account=account) if is_source(old) else None
+        spec = options.spec(old) if is_source(old) else None
         if spec is None or spec.kind != "tfplan":
             raise click.UsageError("give OLD and NEW; only a single tfplan: source compares on its own (before/after)")
-        before, after = plan_before_and_after(spec)
+        before, after = plan_before_and_after(spec, managed_fetcher(session) if options.live_managed_policies else None)
     else:
         if not (is_source(old) and is_source(new)):
             raise click.UsageError("compare two policy files or two sources (KIND:PATH), not one of each")
-        before = read_sources([parse_source(old, account=account)])
-        after = read_sources([parse_source(new, account=account)])
+        before, after = (
+            read_sources([options.spec(text)], session=session, live_managed_policies=options.live_managed_policies)
+            for text in (old, new)
+        )
     return diff_inventories(before, after, allow_unknown=allow_unknown)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .build import SourceDraft, finish
+from .build import ManagedFetcher, SourceDraft, finish
 from .inventory import Inventory, Origin, SourcePolicy, SourcePrincipal, SourceResource, Unknown
 from .spec import KINDS, SourceSpec, is_source, parse_source
 
@@ -29,6 +29,7 @@ __all__ = [
     "SourceSpec",
     "Unknown",
     "is_source",
+    "managed_fetcher",
     "parse_source",
     "read_sources",
 ]
@@ -51,12 +52,19 @@ def read_sources(
 
         session = boto3.Session()
     drafts = [draft for spec in specs for draft in _drafts(spec, session)]
-    fetch = None
-    if live_managed_policies and session is not None:
-        from .live import managed_policy_reader
+    return finish(drafts, managed_fetcher(session) if live_managed_policies else None)
 
-        fetch = managed_policy_reader(session)
-    return finish(drafts, fetch)
+
+def managed_fetcher(session: boto3.Session | None = None) -> ManagedFetcher:
+    """What reads, through ``session`` (default: a new ``boto3.Session()``), the managed policies named by ARN
+    that no source defines (``--live-managed-policies``)."""
+    from .live import managed_policy_reader
+
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
+    return managed_policy_reader(session)
 
 
 def _drafts(spec: SourceSpec, session: boto3.Session | None) -> list[SourceDraft]:

@@ -232,5 +232,8 @@ def _resolve(
             "(gaad:...), or read it live (--live-managed-policies)"
         )
     else:
-        why = f"the managed policy {arn} is not defined in any source given"
+        why = (
+            f"the managed policy {arn} is not defined in any source given: add the source that defines it, or "
+            "read it from the account (--live-managed-policies)"
+        )
     return Unknown(ref.holder, ref.attribute, why, draft.source)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import Location, SourceError
 from ..policy.jsontext import BOM, JsonTextError, load_json
-from ..policy.sourcemap import JsonSourceMap, PathPart
+from ..policy.sourcemap import JsonSourceMap, PathPart, SourceMap
 from ..policy.textfile import MIB, TextFileError, read_text_file
 
 __all__ = ["SOURCE_FILE_LIMIT", "read_json_file", "read_source_text", "source_error"]
@@ -43,9 +43,9 @@ def read_json_file(path: Path, display: str, what: str) -> tuple[Any, JsonSource
 
 
 def source_error(
-    message: str, display: str, source_map: JsonSourceMap | None, parts: tuple[PathPart, ...], hint: str | None = None
+    message: str, display: str, source_map: SourceMap | None, parts: tuple[PathPart, ...], hint: str | None = None
 ) -> SourceError:
-    """A :class:`SourceError` at ``parts`` in a JSON source file, with its line when it can be found."""
+    """A :class:`SourceError` at ``parts`` in a source file, with its line when it can be found."""
     from ..policy.sourcemap import format_path
 
     position = source_map.position(parts) if source_map is not None else None

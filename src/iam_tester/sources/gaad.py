@@ -60,7 +60,7 @@ class _Snapshot:
         self.policies: list[SourcePolicy] = []
 
     def error(self, message: str, parts: Sequence[PathPart], hint: str | None = None) -> Exception:
-        return source_error(message, self.display, self.source_map, tuple(parts), hint)  # type: ignore[arg-type]
+        return source_error(message, self.display, self.source_map, tuple(parts), hint)
 
     # -- the pages ------------------------------------------------------------------------------------
     def read(self, data: Any) -> SourceDraft:

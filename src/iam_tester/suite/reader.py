@@ -1,6 +1,6 @@
 """Read a suite file's text into plain data plus a map back to lines, without a second parse.
 
-YAML goes through :mod:`.yaml_text` (the safe loader, bounded, without date conversion: see there).
+YAML goes through :mod:`iam_tester.policy.yamltext` (the safe loader, bounded, without date conversion: see there).
 A ``.json`` file is read with the ``json`` module, strictly (:mod:`iam_tester.policy.jsontext`), and
 much faster for big generated suites; its line map is only built if something is wrong. Whatever the
 file holds, reading it raises nothing but a located :class:`~iam_tester.errors.SuiteError`.
@@ -96,7 +96,7 @@ def _read_json(text: str, display: str) -> tuple[Any, SourceMap]:
 
 
 def _read_yaml(text: str, display: str) -> tuple[Any, SourceMap]:
-    from .yaml_text import load_yaml
+    from ..policy.yamltext import load_yaml
 
     data, node = load_yaml(text, display)
     if node is None:

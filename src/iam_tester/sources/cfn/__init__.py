@@ -1,7 +1,7 @@
 """``cfn:`` — CloudFormation templates (JSON or YAML, short-form tags included), CDK or SAM output after
 transformation, or a CDK ``cdk.out`` directory (every ``*.template.json`` in it).
 
-Templates are decoded by cfn-lint (:mod:`.decode`), their intrinsic functions resolved offline
+Templates are decoded by :mod:`.decode` (YAML short forms included), their intrinsic functions resolved offline
 (:mod:`.intrinsics`) with the options: the account (default ``123456789012``, the account the CloudFormation
 documentation uses), the region (default ``us-east-1``; the partition follows it), parameter values (default:
 each parameter's ``Default``) and the stack name (the file's name). The resources are read by :mod:`.reader`.
@@ -16,7 +16,7 @@ from ...policy.textfile import display_path
 from ..build import SourceDraft
 from ..files import read_source_text
 from ..spec import SourceSpec
-from .decode import NodeSourceMap, decode_template
+from .decode import decode_template
 from .intrinsics import Template
 from .reader import read_template
 
@@ -37,19 +37,29 @@ def read_cfn(spec: SourceSpec) -> list[SourceDraft]:
                 location=Location(spec.display),
                 hint="run `cdk synth` first, or name a template file",
             )
-        return [_read(spec, template) for template in templates]
-    return [_read(spec, path)]
+        read = [_read(spec, template) for template in templates]
+    else:
+        read = [_read(spec, path)]
+    for name in spec.parameters:
+        if not any(template.declares(name) for template, _ in read):
+            raise SourceError(
+                f"a value is given for the parameter {name}, which no template declares",
+                location=Location(spec.display),
+                hint="check its name (in --parameter or a suite's `parameters:`) against the template's "
+                "`Parameters`; names are case-sensitive",
+            )
+    return [draft for _, draft in read]
 
 
-def _read(spec: SourceSpec, path: Path) -> SourceDraft:
+def _read(spec: SourceSpec, path: Path) -> tuple[Template, SourceDraft]:
     display = display_path(path)
     text = read_source_text(path, display, "CloudFormation template")
-    data = decode_template(text, display)
+    data, source_map = decode_template(text, display)
     stack = path.name.split(".", 1)[0] or "stack"
     template = Template(
         data,
         display=display,
-        source_map=NodeSourceMap(data),
+        source_map=source_map,
         account=spec.account or DEFAULT_ACCOUNT,
         region=spec.region or DEFAULT_REGION,
         partition=spec.partition,
@@ -57,4 +67,4 @@ def _read(spec: SourceSpec, path: Path) -> SourceDraft:
         parameters=spec.parameters,
     )
     source = str(spec) if path == spec.file else f"cfn:{display}"
-    return read_template(template, source)
+    return template, read_template(template, source)

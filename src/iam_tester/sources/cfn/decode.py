@@ -1,10 +1,13 @@
-"""Read a CloudFormation template, JSON or YAML with the short-form tags (``!Ref``, ``!Sub``, ``!GetAtt`` ...),
-with cfn-lint's template decoder (``cfnlint.decode``): maintained by AWS with the template format, it turns
-the short forms into the long ones (``!GetAtt A.Arn`` into ``{"Fn::GetAtt": ["A", "Arn"]}``), rejects duplicate
-keys and YAML alias bombs, and marks every mapping, list and string with its line and column.
+"""Read a CloudFormation template, JSON or YAML with the short-form tags (``!Ref``, ``!Sub``, ``!GetAtt`` ...).
 
-YAML reads an unquoted ``Version: 2012-10-17`` as a date; CloudFormation reads the text, so dates are turned
-back into ``YYYY-MM-DD`` strings.
+The YAML is read by the safe, bounded reader suites use (:mod:`iam_tester.policy.yamltext`: no dates, string
+keys, aliases bounded, duplicate keys refused at every level), with one constructor per short form that turns
+it into the long form CloudFormation documents ("Intrinsic function reference": ``!GetAtt A.Arn`` is
+``{"Fn::GetAtt": ["A", "Arn"]}``, ``!Ref X`` is ``{"Ref": "X"}``). A JSON template is YAML too; when the YAML
+reader refuses one, the JSON reader says what is wrong in JSON's terms.
+
+YAML reads an unquoted ``Version: 2012-10-17`` as a date; CloudFormation reads the text, and so does this
+reader. :func:`plain` turns an explicit ``!!timestamp`` back into its text all the same.
 """
 
 from __future__ import annotations
@@ -13,34 +16,96 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from ...errors import IamTesterError, Location, SourceError
-from ...policy.sourcemap import PathPart
+import yaml
 
-__all__ = ["NodeSourceMap", "decode_template", "plain"]
+from ...errors import Location, SourceError
+from ...policy.jsontext import JsonTextError, load_json
+from ...policy.sourcemap import PathPart, SourceMap, YamlSourceMap
+from ...policy.yamltext import SafeYamlLoader, load_yaml
+
+__all__ = ["NearestSourceMap", "decode_template", "plain"]
+
+# The short forms and the functions they stand for (CloudFormation User Guide, "Intrinsic function
+# reference" and "Condition functions"; Fn::ToJsonString and Fn::Length come with AWS::LanguageExtensions).
+_SHORT_FORMS = {
+    "Ref": "Ref",
+    "Condition": "Condition",
+    **{
+        name: f"Fn::{name}"
+        for name in (
+            "And",
+            "Base64",
+            "Cidr",
+            "Equals",
+            "FindInMap",
+            "GetAtt",
+            "GetAZs",
+            "If",
+            "ImportValue",
+            "Join",
+            "Length",
+            "Not",
+            "Or",
+            "Select",
+            "Split",
+            "Sub",
+            "ToJsonString",
+            "Transform",
+        )
+    },
+}
+_HINT = "a template is JSON or YAML (short-form tags such as !Ref and !Sub are fine)"
 
 
-def decode_template(text: str, display: str) -> Any:
-    """The template in ``text``, its nodes marked with their lines; raises :class:`SourceError` naming the
+class _TemplateLoader(SafeYamlLoader):
+    """The safe loader, with the short forms of the intrinsic functions."""
+
+
+def _long_form(name: str) -> Any:
+    def construct(loader: _TemplateLoader, node: yaml.Node) -> dict[str, Any]:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if name == "Fn::GetAtt":  # `!GetAtt Logical.Attribute`; the attribute may hold dots (Endpoint.Address)
+                logical, _, attribute = value.partition(".")
+                value = [logical, attribute]
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {name: value}
+
+    return construct
+
+
+for _short, _long in _SHORT_FORMS.items():
+    _TemplateLoader.add_constructor(f"!{_short}", _long_form(_long))
+
+
+def decode_template(text: str, display: str) -> tuple[Any, SourceMap]:
+    """The template in ``text`` and the map from its paths to lines; raises :class:`SourceError` naming the
     line of the first problem."""
     try:
-        from cfnlint.decode import decode_str
-    except ImportError:  # pragma: no cover - cfn-lint is installed with the `cloudformation` extra
-        raise IamTesterError(
-            "reading CloudFormation templates needs cfn-lint's template decoder, which is not installed",
-            hint="install it with `pip install 'iam-tester[cloudformation]'`",
-        ) from None
-    template, matches = decode_str(text)
-    if matches:
-        first = matches[0]
-        message = getattr(first, "message", str(first))
-        line = getattr(first, "linenumber", None)
-        column = getattr(first, "columnnumber", None)
+        data, node = load_yaml(text, display, error=SourceError, loader_class=_TemplateLoader, duplicate_depth=None)
+    except SourceError as exc:
+        if text.lstrip().startswith("{"):
+            _json_problem(text, display)
+        syntax = exc.message.removeprefix(f"{exc.location}: ").startswith("not valid YAML")
+        if exc.hint is not None or not syntax:
+            raise
+        raise SourceError(exc.message.removeprefix(f"{exc.location}: "), location=exc.location, hint=_HINT) from None
+    if node is None:
+        raise SourceError("the template is empty", location=Location(display), hint=_HINT)
+    return data, NearestSourceMap(YamlSourceMap(node))
+
+
+def _json_problem(text: str, display: str) -> None:
+    """Raise what is wrong with ``text`` as JSON, if anything."""
+    try:
+        load_json(text)
+    except JsonTextError as exc:
         raise SourceError(
-            f"not a readable template: {message}",
-            location=Location(display, "", line, column),
-            hint="a template is JSON or YAML (short-form tags such as !Ref and !Sub are fine)",
-        )
-    return template
+            f"not valid JSON: {exc.message}", location=Location(display, "", exc.line, exc.column), hint=_HINT
+        ) from None
 
 
 def plain(value: Any) -> Any:
@@ -50,30 +115,16 @@ def plain(value: Any) -> Any:
     return value
 
 
-class NodeSourceMap:
-    """Positions from the decoder's marks: the node at a JSON path, or its nearest marked ancestor."""
+class NearestSourceMap:
+    """The position of a path, or of its nearest ancestor that is written in the file: a path through an
+    intrinsic's long form (``...Resource.Fn::Sub``) that the file writes short (``!Sub``) ends at the tag."""
 
-    def __init__(self, template: Any) -> None:
-        self.template = template
+    def __init__(self, inner: SourceMap) -> None:
+        self.inner = inner
 
     def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
-        node = self.template
-        found = _mark(node)
-        for part in path:
-            key_node = None
-            if isinstance(node, dict) and part in node:
-                key_node = next((k for k in node if k == part), None)
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-            else:
-                break
-            found = _mark(key_node if key and key_node is not None else node) or found
-        return found
-
-
-def _mark(node: Any) -> tuple[int, int] | None:
-    mark = getattr(node, "start_mark", None)
-    if mark is None:
+        for end in range(len(path), -1, -1):
+            found = self.inner.position(path[:end], key=key and end == len(path))
+            if found is not None:
+                return found
         return None
-    return mark.line + 1, mark.column + 1

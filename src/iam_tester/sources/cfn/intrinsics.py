@@ -73,11 +73,12 @@ class Template:
         self.url_suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
         self.stack_name = stack_name
         self.parameters = parameters
+        self._check_parameters()
         self._conditions: dict[str, bool | Unresolvable] = {}
         self._active: list[str] = []  # what is being resolved, to report loops
 
     def error(self, message: str, parts: tuple[PathPart, ...], hint: str | None = None) -> SourceError:
-        return source_error(message, self.display, self.source_map, parts, hint)  # type: ignore[arg-type]
+        return source_error(message, self.display, self.source_map, parts, hint)
 
     # -- values ---------------------------------------------------------------------------------------
     def resolve(self, value: Any, where: tuple[PathPart, ...]) -> Any:
@@ -191,6 +192,25 @@ class Template:
             "AWS::NoValue": NO_VALUE,
         }
         return values.get(name)
+
+    def declares(self, name: str) -> bool:
+        """Does the template declare the parameter ``name``?"""
+        declared = self.data.get("Parameters")
+        return isinstance(declared, dict) and name in declared
+
+    def _check_parameters(self) -> None:
+        """A given value outside a parameter's AllowedValues is refused, as CloudFormation refuses it: a typo
+        (``Env=prdo``) would otherwise read the template as no deployment of it ever is."""
+        declared = self.data.get("Parameters")
+        for name, value in self.parameters.items():
+            declaration = declared.get(name) if isinstance(declared, dict) else None
+            allowed = declaration.get("AllowedValues") if isinstance(declaration, dict) else None
+            if isinstance(allowed, list) and value not in [str(plain(item)) for item in allowed]:
+                raise self.error(
+                    f"the parameter {name} is {value!r}, which is not one of its AllowedValues",
+                    ("Parameters", name, "AllowedValues"),
+                    hint=f"give one of: {', '.join(str(plain(item)) for item in allowed)}",
+                )
 
     def _parameter(self, name: str, declaration: Any) -> Any:
         if name in self.parameters:

@@ -136,7 +136,7 @@ class Plan:
             self._index_config(configuration["root_module"], ())
 
     def error(self, message: str, parts: tuple[PathPart, ...], hint: str | None = None) -> SourceError:
-        return source_error(message, self.display, self.source_map, parts, hint)  # type: ignore[arg-type]
+        return source_error(message, self.display, self.source_map, parts, hint)
 
     # -- reading --------------------------------------------------------------------------------------
     def _check_format(self, data: Any) -> None:

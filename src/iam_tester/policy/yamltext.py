@@ -1,4 +1,6 @@
-"""Read a YAML suite safely: data only, bounded, and every problem a located :class:`SuiteError`.
+"""Read YAML safely — suites, and CloudFormation templates (with their short-form tags, see
+``sources/cfn/decode.py``): data only, bounded, and every problem a located error (:class:`SuiteError` for a
+suite, the error class the caller names otherwise).
 
 - **Safe loading only.** PyYAML's safe loader (libyaml's C parser when PyYAML was built with it):
   ``!!python/object`` and every other non-standard tag is an error, never code that runs.
@@ -14,24 +16,26 @@
   size) is tiny as text and composes into a small graph, but expands to billions of values for anything
   that walks it. The expanded size is computed over the graph before anything else walks it, and a
   recursive alias (a list that contains itself) is refused.
-- **Duplicate keys** are refused down to a case's ``context``, ``policies`` and ``call``, checked as
-  written — before merge keys (``<<: *defaults``) are applied, so overriding a merged key is fine.
+- **Duplicate keys** are refused as written — before merge keys (``<<: *defaults``) are applied, so
+  overriding a merged key is fine. A suite is checked down to a case's ``context``, ``policies`` and ``call``
+  (deeper, inline policy documents are left as IAM reads them); a template everywhere.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
 
-from ..errors import Location, SuiteError
+from ..errors import IamTesterError, Location, SuiteError
 from ..policy.describe import shown
 from ..policy.jsontext import line_column
 from ..policy.sourcemap import PathPart, format_path
 
-__all__ = ["load_yaml"]
+__all__ = ["SafeYamlLoader", "load_yaml"]
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
@@ -57,21 +61,26 @@ _ANCHOR = re.compile(r"(?:^|[\s\[{,])&\S")
 # generated suite that aliases one policy in every case).
 _EXPANSION_FACTOR = 100
 _EXPANSION_FLOOR = 1_000_000
-# Checked for duplicate keys: the root, the `cases` list, a case, and a case's mappings (context,
-# policies, call). Deeper, inline policy documents are JSON-like and left as IAM reads them.
-_DUPLICATE_DEPTH = 4
+# A suite is checked for duplicate keys down to: the root, the `cases` list, a case, and a case's mappings
+# (context, policies, call). Deeper, inline policy documents are JSON-like and left as IAM reads them.
+SUITE_DUPLICATE_DEPTH = 4
+
+LocatedError = Callable[..., IamTesterError]
+"""An error class taking ``(message, *, location, hint=None)``: :class:`SuiteError` or :class:`SourceError`."""
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc]  # PyYAML's loaders are untyped C/Python hybrids
-    """The safe loader without timestamp resolution, with string keys and checked scalar tags."""
+class SafeYamlLoader(_BaseLoader):  # type: ignore[misc]  # PyYAML's loaders are untyped C/Python hybrids
+    """The safe loader without timestamp resolution, with string keys and checked scalar tags. Subclass it to
+    add constructors for more tags (a template's ``!Ref``)."""
 
-    def __init__(self, text: str, display: str) -> None:
+    def __init__(self, text: str, display: str, error: LocatedError = SuiteError) -> None:
         super().__init__(text)
         self.display = display
+        self.error = error
 
-    def error_at(self, node: yaml.Node, message: str, *, hint: str | None = None) -> SuiteError:
+    def error_at(self, node: yaml.Node, message: str, *, hint: str | None = None) -> IamTesterError:
         mark = node.start_mark
-        return SuiteError(message, location=Location(self.display, "", mark.line + 1, mark.column + 1), hint=hint)
+        return self.error(message, location=Location(self.display, "", mark.line + 1, mark.column + 1), hint=hint)
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -82,7 +91,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]  # PyYAML's loaders are untype
         return super().construct_mapping(node, deep=deep)
 
 
-_Loader.yaml_implicit_resolvers = {
+SafeYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
@@ -91,7 +100,7 @@ _Loader.yaml_implicit_resolvers = {
 def _checked(tag: str, construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.Node], Any]:
     name = tag.removeprefix(_TAG)
 
-    def checked(loader: _Loader, node: yaml.Node) -> Any:
+    def checked(loader: SafeYamlLoader, node: yaml.Node) -> Any:
         if name == "int" and isinstance(node.value, str) and len(node.value) > _LONG_INTEGER:
             raise loader.error_at(node, f"a number of {len(node.value):,} digits: too long to read")
         try:
@@ -103,7 +112,9 @@ def _checked(tag: str, construct: Callable[[Any, yaml.Node], Any]) -> Callable[[
 
 
 for _tag in ("null", "bool", "int", "float", "binary", "timestamp"):
-    _Loader.add_constructor(f"{_TAG}{_tag}", _checked(f"{_TAG}{_tag}", _BaseLoader.yaml_constructors[f"{_TAG}{_tag}"]))
+    SafeYamlLoader.add_constructor(
+        f"{_TAG}{_tag}", _checked(f"{_TAG}{_tag}", _BaseLoader.yaml_constructors[f"{_TAG}{_tag}"])
+    )
 
 
 def _key_message(key_node: yaml.Node) -> tuple[str, str | None]:
@@ -120,15 +131,23 @@ def _key_message(key_node: yaml.Node) -> tuple[str, str | None]:
     return f"a key must be a string, not {what}", None
 
 
-def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
-    """The data in ``text`` and its composed node (``None`` for an empty document)."""
-    loader = _Loader(text, display)
+def load_yaml(
+    text: str,
+    display: str,
+    *,
+    error: LocatedError = SuiteError,
+    loader_class: type[SafeYamlLoader] = SafeYamlLoader,
+    duplicate_depth: int | None = SUITE_DUPLICATE_DEPTH,
+) -> tuple[Any, yaml.Node | None]:
+    """The data in ``text`` and its composed node (``None`` for an empty document). Problems are ``error`` s;
+    duplicate keys are refused ``duplicate_depth`` levels down (``None``: at every level)."""
+    loader = loader_class(text, display, error)
     try:
         node = loader.get_single_node()
         if node is not None:
-            _no_duplicate_keys(node, display)
+            _no_duplicate_keys(node, display, error, duplicate_depth)
             if "&" in text and _ANCHOR.search(text):
-                _bounded_aliases(node, display)
+                _bounded_aliases(node, display, error)
         data = None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -138,22 +157,31 @@ def load_yaml(text: str, display: str) -> tuple[Any, yaml.Node | None]:
             started = exc.context_mark
             where = f" at line {started.line + 1}" if started is not None and started is not mark else ""
             problem = f"{problem} ({exc.context}{where})"
-        hint = "YAML does not allow tabs for indentation: indent with spaces" if _tab_at(text, mark) else None
+        hint = _hint(text, mark, exc.problem)
         location = Location(display, "", line, column)
-        raise SuiteError(f"not valid YAML: {problem}", location=location, hint=hint) from None
+        raise error(f"not valid YAML: {problem}", location=location, hint=hint) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
         line, column = line_column(text, exc.position)
         message = f"not valid YAML: the character U+{exc.character:04X} is not allowed ({exc.reason})"
-        raise SuiteError(message, location=Location(display, "", line, column)) from None
+        raise error(message, location=Location(display, "", line, column)) from None
     except yaml.YAMLError as exc:
-        raise SuiteError(f"not valid YAML: {exc}", location=Location(display)) from None
+        raise error(f"not valid YAML: {exc}", location=Location(display)) from None
     except RecursionError:  # the pure-Python parser (without libyaml) recurses once per nesting level
-        raise SuiteError(
+        raise error(
             "not valid YAML: lists and mappings nested too deeply to read", location=Location(display)
         ) from None
     finally:
         loader.dispose()
     return data, node
+
+
+def _hint(text: str, mark: Any, problem: str | None) -> str | None:
+    if _tab_at(text, mark):
+        return "YAML does not allow tabs for indentation: indent with spaces"
+    if problem == "found unexpected ':'":
+        # libyaml refuses a plain value ending in ':' inside [ ] or { }: `sources: [aws:]` is the usual case.
+        return "inside [ ] or { }, quote a value that holds ':' (sources: ['aws:', 'gaad:account.json'])"
+    return None
 
 
 def _tab_at(text: str, mark: Any) -> bool:
@@ -174,7 +202,7 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _bounded_aliases(root: yaml.Node, display: str) -> None:
+def _bounded_aliases(root: yaml.Node, display: str, error: LocatedError) -> None:
     """Refuse a recursive alias, and aliases that expand the document past a bound (see the module doc)."""
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
@@ -193,7 +221,7 @@ def _bounded_aliases(root: yaml.Node, display: str) -> None:
         for child in _children(node):
             if id(child) in open_nodes:
                 mark = child.start_mark
-                raise SuiteError(
+                raise error(
                     "a YAML alias here refers to a list or mapping that contains it: the data would be infinite",
                     location=Location(display, "", mark.line + 1, mark.column + 1),
                 )
@@ -205,10 +233,10 @@ def _bounded_aliases(root: yaml.Node, display: str) -> None:
     # Point at the smallest list or mapping already past the bound: where the multiplying starts.
     culprit = min((node for node in _all_nodes(root) if sizes[id(node)] > limit), key=lambda node: sizes[id(node)])
     mark = culprit.start_mark
-    raise SuiteError(
-        f"YAML aliases expand this to more than {limit:,} values (an alias bomb): a suite that size is not meant",
+    raise error(
+        f"YAML aliases expand this to more than {limit:,} values (an alias bomb): a document that size is not meant",
         location=Location(display, "", mark.line + 1, mark.column + 1),
-        hint="write the repeated data once, or in a policy file the cases name",
+        hint="write the repeated data once (in a suite: in a policy file the cases name)",
     )
 
 
@@ -224,12 +252,13 @@ def _all_nodes(root: yaml.Node) -> Iterator[yaml.Node]:
         stack.extend(_children(node))
 
 
-def _no_duplicate_keys(root: yaml.Node, display: str) -> None:
+def _no_duplicate_keys(root: yaml.Node, display: str, error: LocatedError, depth_limit: int | None) -> None:
     # YAML keeps the last of two equal keys without a word; in a suite that hides a mistake (a case with
     # two `expect`s). Each node is checked once, however many aliases share it. This runs over every
     # case of a big suite: scalars are never pushed, and the path is a linked trail flattened on error.
     checked: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, int, Any]] = [(root, _DUPLICATE_DEPTH, None)]
+    # Without a limit, every level is checked: a depth that never runs out.
+    stack: list[tuple[yaml.Node, int, Any]] = [(root, sys.maxsize if depth_limit is None else depth_limit, None)]
     containers = (yaml.MappingNode, yaml.SequenceNode)
     while stack:
         node, depth, trail = stack.pop()
@@ -245,7 +274,7 @@ def _no_duplicate_keys(root: yaml.Node, display: str) -> None:
                 if name in seen:
                     mark = key.start_mark
                     where = format_path(_flatten((trail, name)))
-                    raise SuiteError(
+                    raise error(
                         f"the key {name!r} appears twice in one mapping; YAML would silently keep the last",
                         location=Location(display, where, mark.line + 1, mark.column + 1),
                     )
