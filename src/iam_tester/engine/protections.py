@@ -68,6 +68,10 @@ class AwsRule:
     does; a ``*`` in the last part may cover anything): for ``ALLOW``/``DENY``, the resources the rule
     protects (``None``: every resource); for ``OWN_POLICY``, the resources that need their own policy even when
     none is given (with one given, it must allow on every resource).
+
+    Each action pattern names its service (``kms:*``, not ``*`` or ``*:Get*``): :func:`rules_for` looks only
+    at the services the rules name, so a rule that could match any service would silently never apply to most
+    actions. A rule that does not raises :class:`ValueError` when it is built (at import, for the table).
     """
 
     name: str
@@ -76,10 +80,18 @@ class AwsRule:
     resources: tuple[str, ...] | None
     reason: str  # what the rule says, with its page
     actions: ActionMatcher = field(init=False, repr=False, compare=False)
+    services: frozenset[str] = field(init=False, repr=False, compare=False)
     _resource_test: Callable[[str], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "actions", compile_actions(self.action_patterns, negated=False))
+        actions = compile_actions(self.action_patterns, negated=False)
+        services = actions.services
+        if services is None:
+            raise ValueError(
+                f"AWS rule {self.name!r}: every action pattern must name its service, got {self.action_patterns}"
+            )
+        object.__setattr__(self, "actions", actions)
+        object.__setattr__(self, "services", services)
         regexes = [self.resource_regex(p) for p in self.resources or ()]
         object.__setattr__(self, "_resource_test", lambda r: any(x.fullmatch(r) is not None for x in regexes))
 
@@ -178,8 +190,7 @@ AWS_RULES: tuple[AwsRule, ...] = (
 _BY_ACTION: BoundedCache[str, tuple[AwsRule, ...]] = BoundedCache(4096)
 # The services the rules name: an action of any other service has no rule (the analysis asks for every catalog
 # action, far more than the cache holds).
-_SERVICES = frozenset(service for rule in AWS_RULES for service in rule.actions.services or ())
-assert all(rule.actions.services is not None for rule in AWS_RULES)  # noqa: S101 - every rule names its service
+_SERVICES = frozenset(service for rule in AWS_RULES for service in rule.services)
 
 
 def rules_for(action: str) -> tuple[AwsRule, ...]:
