@@ -25,6 +25,7 @@ from ..policy.risky import risky_actions
 from ..policy.validate import parse_policy
 from .actions import IndexedAction
 from .classes import action_classes, scan, undecided_groups
+from .narrow import cap_patterns, narrowed
 from .results import AccessReport, ActionAccess
 from .search import Caller, Party, Search, Witness, statements_of
 
@@ -97,6 +98,7 @@ def effective_access(
     search = Search((Party(policy_set, True),), caller, catalog)
     statements = {id(s.ref): s for s, _, _ in statements_of(policy_set)}
     risky = risky_actions()
+    caps = [t for t in (policy_set.boundary, policy_set.session, *policy_set.scps) if t is not None]
     entries: list[ActionAccess] = []
     undecided: list[tuple[str, str]] = []
     classes = action_classes(catalog, search.parties, parsed.kind)
@@ -104,7 +106,7 @@ def effective_access(
         undecided.extend((action.name, why) for action, why in group.undecided)
         # Class mode: the first member's search stands for the group's; per action: each its own.
         shared = _Conditions.of(search, *group.witnesses[0]) if group.witnesses and not witnesses else None
-        reached: dict[tuple[str, ...], tuple[str, ...]] = {}
+        reached: dict[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], tuple[str, ...]] = {}
         granted_by: dict[int, list[tuple[str, bool]]] = {}  # class mode: every member shares its witnesses
         for action, found_here in group.witnesses:
             conditions = shared or _Conditions.of(search, action, found_here)
@@ -113,14 +115,16 @@ def effective_access(
                 granted = granted_by[id(found_here)] = _granted(found_here, statements)
             # Only patterns other than "*" need the action's resource types (read per service: slow en masse).
             formats = search.resources.formats(action.info) if any(p != "*" for p, _ in granted) else ()
-            if formats not in reached:
-                reached[formats] = _resources(formats, granted)
+            # The caps (boundary, session policy, SCPs) narrow the patterns (.narrow); only for typed actions.
+            capped = cap_patterns(caps, action.lowered) if caps and search.resources.formats(action.info) else ()
+            if (formats, capped) not in reached:
+                reached[(formats, capped)] = _reached(search, action, granted, capped)
             risk = risky.get(action.lowered)
             entries.append(
                 ActionAccess(
                     action=action.name,
                     access_level=action.info.access_level,
-                    resources=reached[formats],
+                    resources=reached[(formats, capped)],
                     conditional=conditions.conditional,
                     conditions=conditions.keys,
                     risks=(f"{risk.category}: {risk.why}",) if risk else (),
@@ -188,6 +192,21 @@ def _granted(witnesses: Sequence[Witness], statements: dict[int, CompiledStateme
             else:
                 out.update(((pattern, False), None) for pattern in matcher.patterns)
     return list(out)
+
+
+def _reached(
+    search: Search, action: IndexedAction, granted: Sequence[tuple[str, bool]], capped: tuple[tuple[str, ...], ...]
+) -> tuple[str, ...]:
+    """The patterns to list for ``action``: the granted ones that fit its resource types, narrowed by the caps'
+    patterns ``capped`` (a NotResource is listed as it is)."""
+    typed = search.resources.formats(action.info)
+    listed = _resources(typed if any(p != "*" for p, _ in granted) else (), granted)
+    if not capped:
+        return listed
+    negated = {p for p, is_negated in granted if is_negated}
+    plain = [p for p in listed if p not in negated]
+    kept = narrowed(plain, capped, search.resources.language(action.info)[0]) if plain else ()
+    return (*(p for p in kept if _fits(p, typed)), *(p for p in listed if p in negated)) or listed
 
 
 def _resources(formats: Sequence[str], granted: Sequence[tuple[str, bool]]) -> tuple[str, ...]:

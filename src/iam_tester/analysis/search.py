@@ -43,7 +43,7 @@ from .regular import Language, explore, from_regex
 from .resources import ResourceUniverse
 from .values import FRESH, single_values, value_sets
 
-__all__ = ["Caller", "Party", "Search", "SearchResult", "Witness", "policy_types", "statements_of"]
+__all__ = ["Caller", "Party", "Search", "SearchResult", "Witness", "policy_types", "resource_regex", "statements_of"]
 
 _CELL_LIMIT = 4096
 _ASSIGNMENT_LIMIT = 64
@@ -527,7 +527,9 @@ class Search:
         candidates = self._resources.get(key)
         complete = True
         if candidates is None:
-            languages = [Language.of(from_regex(_regex(c)) for c in group if c is not None) for group in patterns]
+            languages = [
+                Language.of(from_regex(resource_regex(c)) for c in group if c is not None) for group in patterns
+            ]
             for rule in rules:
                 languages.append(Language.of(from_regex(rule.resource_regex(p).pattern) for p in rule.resources or ()))
             found, complete = explore(universe, languages)
@@ -560,7 +562,8 @@ def _resolved(template: Template, context: Context) -> tuple[tuple[str, bool], .
     return None if chunks is None else tuple(chunks)
 
 
-def _regex(chunks: Sequence[tuple[str, bool]]) -> str:
+def resource_regex(chunks: Sequence[tuple[str, bool]]) -> str:
+    """The regular expression the engine matches a resolved Resource pattern with."""
     if "".join(text for text, _ in chunks) == "*":
         return ".*"
     return arn_regex(chunks, trailing_star_crosses_colons=True).pattern
