@@ -40,6 +40,7 @@ class RequestState(NamedTuple):
     action: str  # lower-cased
     resource_account: str | None
     context: dict[str, tuple[str, ...]]
+    resource: str  # what Resource patterns are matched against (requests.matched_resource)
 
 
 @lru_cache(maxsize=4096)

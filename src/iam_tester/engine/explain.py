@@ -69,7 +69,7 @@ def _trace(
         ignore = ignore and statement.principals is not None and statement.principals.negated
         request = state.request
         statements.append(
-            statement.trace(request.action, request.resource, state.caller, state.context, ignore_principal=ignore)
+            statement.trace(request.action, state.resource, state.caller, state.context, ignore_principal=ignore)
         )
     note = (verdict.notes or {}).get((compiled.policy_type, compiled.level))
     if not outcome.applies:

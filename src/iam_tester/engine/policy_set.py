@@ -34,7 +34,7 @@ from .explain import explain
 from .policies import CompiledPolicyType
 from .principals import PrincipalKind, parse_request_principal
 from .protections import TRUST_ACTIONS, protection, resource_policy_required
-from .requests import checked_action, checked_resource, checked_text
+from .requests import checked_action, checked_resource, checked_text, matched_resource
 from .results import Evaluation, Explanation, PolicyType, Request
 
 __all__ = ["TRUST_ACTIONS", "PolicyInput", "PolicySet"]
@@ -165,7 +165,8 @@ class PolicySet:
         action = checked_action(request.action)
         resource_account = request.resource_account or _account_of(resource) or caller.account
         context = build_context(request.context, caller, resource_account)
-        state = RequestState(request, caller, action, resource_account, context)
+        matched = matched_resource(action, resource, caller.partition)
+        state = RequestState(request, caller, action, resource_account, context, matched)
         inputs = self._inputs(state)
         # AWS's own rules (protections) are for authenticated callers: an anonymous one is decided by the policies.
         protected = protection(action, resource) if caller.kind is not PrincipalKind.ANONYMOUS else None
@@ -178,7 +179,7 @@ class PolicySet:
     def _inputs(self, state: RequestState) -> DecisionInputs:
         # Written out plainly (no partials, no generators): this runs for every request.
         caller, action, context = state.caller, state.action, state.context
-        resource = state.request.resource
+        resource = state.resource
         iam = caller.is_iam
         scp_applies = (iam or caller.kind is PrincipalKind.ROOT) and not caller.service_linked
         rcp_applies = not caller.service_linked

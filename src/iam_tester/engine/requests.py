@@ -16,7 +16,7 @@ from functools import lru_cache
 from ..errors import InvalidArgumentError
 from ..policy.describe import shown
 
-__all__ = ["ACTION", "checked_action", "checked_resource", "checked_text", "is_request_resource"]
+__all__ = ["ACTION", "checked_action", "checked_resource", "checked_text", "is_request_resource", "matched_resource"]
 
 ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9_-]+\Z")
 
@@ -52,3 +52,17 @@ def checked_resource(resource: str) -> str:
         f'resource {shown(resource)} is neither an ARN nor "*"',
         hint='give the full ARN (arn:aws:s3:::bucket/key), or "*" for an action that takes no resource',
     )
+
+
+def matched_resource(action: str, resource: str, partition: str | None) -> str:
+    """What a statement's Resource patterns are matched against for ``action`` (lower-cased) on ``resource``.
+
+    Amazon S3 authorizes its account-level actions (``s3:ListAllMyBuckets``, which takes no resource ARN) on
+    the ARN of S3 itself, ``arn:aws:s3:::``: AWS's own examples grant it with ``"Resource": "arn:aws:s3:::*"``
+    and that works (IAM User Guide, "IAM JSON policy elements: Statement", the home-directory example; Amazon
+    S3 User Guide, "Controlling access to a bucket with user policies"). So a ``*`` request of s3 is matched
+    as that ARN: ``*`` and ``arn:aws:s3:::*`` match it, a bucket's ARN does not.
+    """
+    if resource == "*" and action.startswith("s3:"):
+        return f"arn:{partition or 'aws'}:s3:::"
+    return resource

@@ -10,6 +10,8 @@ multivalued context keys", and a multivalued key needs ForAllValues or ForAnyVal
 
 from __future__ import annotations
 
+import re
+
 from .catalog import ActionInfo, Catalog, ConditionKeyInfo, KeyMatcher, ResourceType
 from .findings import Finding, Severity
 from .model import ConditionEntry, PolicyDocument, Statement
@@ -116,6 +118,8 @@ class _StatementCheck:
             for resource_type in self.catalog.resource_types_of(action):
                 types.setdefault(resource_type.arn, resource_type)
         names = _names(self.actions)
+        if not types and all(a.service == "s3" for a in self.actions) and _names_s3_itself(resource):
+            return  # S3 authorizes its account-level actions on arn:aws:s3::: (engine/requests.py:matched_resource)
         if not types:
             self.warn(
                 "resource-mismatch",
@@ -240,3 +244,12 @@ def _a(word: str) -> str:
 
 def or_list(options: list[str]) -> str:
     return options[0] if len(options) == 1 else ", ".join(options[:-1]) + " or " + options[-1]
+
+
+_S3_ITSELF = tuple(f"arn:{partition}:s3:::" for partition in ("aws", "aws-cn", "aws-us-gov"))
+
+
+def _names_s3_itself(resource: str) -> bool:
+    """Does the Resource pattern match S3's own ARN (``arn:aws:s3:::``, in some partition)?"""
+    pattern = re.compile(re.escape(resource).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
+    return any(pattern.fullmatch(arn) for arn in _S3_ITSELF)
