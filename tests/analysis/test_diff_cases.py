@@ -323,3 +323,31 @@ def test_a_variable_the_search_cannot_settle_is_undecided_and_named() -> None:
     assert "${aws:username}" in gap.why
     assert "arn:aws:s3:::home/${aws:username}/${aws:username}" in gap.why
     assert report.adds_access
+
+
+def test_numbers_of_any_exponent_are_analysed() -> None:
+    """A Numeric condition on 1e1000000 (a value the decimal module cannot add 1 to by default) is analysed:
+    lowering the bound is found as removed access and raising it as new access, each with a witness."""
+    old = _doc([_allow("s3:ListBucket", Condition={"NumericLessThan": {"s3:max-keys": "1e1000000"}})], "identity")
+    new = _doc([_allow("s3:ListBucket", Condition={"NumericLessThan": {"s3:max-keys": "2e1000000"}})], "identity")
+    wider = diff_policies(old, new, kind="identity")
+    assert [f.action for f in wider.new_access] == ["s3:ListBucket"]
+    witness = wider.new_access[0].witness
+    assert witness.context is not None
+    assert len(witness.context["s3:max-keys"]) < 40  # written with an exponent, not a million digits
+    assert _holds(witness, new, old, "identity")
+    narrower = diff_policies(new, old, kind="identity")
+    assert narrower.new_access == ()
+    assert [f.action for f in narrower.removed_access] == ["s3:ListBucket"]
+
+
+def test_numbers_agreeing_on_many_digits_are_told_apart() -> None:
+    """An interval between two bounds equal to 60 digits still holds a value (more precision than the usual
+    50): the access it grants is found, with a witness inside it."""
+    low, high = "1." + "0" * 60 + "1", "1." + "0" * 60 + "2"
+    between = {"NumericGreaterThan": {"s3:max-keys": low}, "NumericLessThan": {"s3:max-keys": high}}
+    old = _doc([_allow("s3:GetObject")], "identity")
+    new = _doc([_allow("s3:GetObject"), _allow("s3:ListBucket", Condition=between)], "identity")
+    (finding,) = diff_policies(old, new, kind="identity").new_access
+    assert finding.action == "s3:ListBucket"
+    assert _holds(finding.witness, new, old, "identity")

@@ -242,9 +242,19 @@ def test_messages_show_values_bounded() -> None:
     assert shown(10**5000) == "a number too long to show"
 
 
-@pytest.mark.parametrize("text", ["99999999999999999999", "-99999999999999", "253402300800"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "99999999999999999999",
+        "-99999999999999",
+        "253402300800",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-12:00",
+    ],
+)
 def test_out_of_range_epoch_dates(text: str) -> None:
-    """An epoch past year 9999 or before year 1 is a ValueError (a bad date), not an OverflowError."""
+    """An epoch, or a date whose zone puts it in UTC, past year 9999 or before year 1 is a ValueError (a bad
+    date), not an OverflowError."""
     with pytest.raises(ValueError, match="range of dates"):
         parse_date(text)
     (error,) = validate_policy(_policy(Condition={"DateGreaterThan": {"aws:CurrentTime": text}}), catalog=False).errors

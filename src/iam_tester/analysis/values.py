@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Decimal, localcontext
 from itertools import combinations, pairwise
 from typing import TypeVar
 
@@ -158,8 +158,33 @@ def _number_values(numbers: set[Decimal]) -> list[str]:
     points = sorted(numbers)
     if not points:
         return []
-    chosen = _between(points, points[0] - 1, points[-1] + 1, lambda a, b: (a + b) / 2)
-    return [format(value, "f") for value in chosen]
+    # A policy may write any exponent (1e1000000): work without exponent limits, and write numbers as the
+    # decimal module does (1E+1000000, not a million digits), which parse_number reads back.
+    with localcontext() as context:
+        context.prec, context.Emax, context.Emin = 50, MAX_EMAX, MIN_EMIN
+        below = points[0] - abs(points[0]) - 1
+        above = points[-1] + abs(points[-1]) + 1
+        chosen = _between(points, below, above, _middle)
+    return [format(value, "f") if abs(value.adjusted()) < _PLAIN_DIGITS else str(value) for value in chosen]
+
+
+_PLAIN_DIGITS = 30  # numbers this size and smaller are written out in full
+
+
+def _middle(low: Decimal, high: Decimal) -> Decimal:
+    """A number strictly between ``low`` and ``high``: their mean, to as many digits as that takes (50 do
+    unless the two agree on their first 48, which only long literals can)."""
+    middle = (low + high) / 2
+    if low < middle < high:
+        return middle
+    with localcontext() as context:
+        context.prec = max(low.adjusted(), high.adjusted()) - min(_exponent(low), _exponent(high)) + 3
+        return (low + high) / 2
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
 
 
 def _date_values(dates: set[dt.datetime]) -> list[str]:

@@ -72,7 +72,7 @@ def parse_date(text: str) -> dt.datetime:
         tz = _parse_zone(parts["tz"])
         fraction = parts["fraction"]
         micro = round(float(fraction) * 1_000_000) if fraction else 0
-        return dt.datetime(
+        written = dt.datetime(
             int(parts["year"]),
             int(parts["month"] or 1),
             int(parts["day"] or 1),
@@ -84,6 +84,11 @@ def parse_date(text: str) -> dt.datetime:
         )
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a valid date: {exc}") from exc
+    try:
+        # The instant in UTC: 0001-01-01T00:00:00+14:00 is in year 0, which no date holds.
+        return written.astimezone(dt.timezone.utc)
+    except OverflowError as exc:
+        raise ValueError(f"{text!r} is out of the range of dates (years 1 to 9999, in UTC)") from exc
 
 
 def _parse_zone(text: str | None) -> dt.tzinfo:
