@@ -446,6 +446,22 @@ BAD_SUITES.extend(
             error="PolicyError",
         ),
         BadSuite(
+            "empty-policy-path",
+            'policies: {identity: [""]}\n' + _ONE_CASE,
+            "suite.yaml",
+            "policies.identity[0]",
+            1,
+            "must be a non-empty string, not an empty string",
+        ),
+        BadSuite(
+            "empty-context-key",
+            'context: {"": x}\n' + _ONE_CASE,
+            "suite.yaml",
+            'context[""]',
+            1,
+            "must be a non-empty string, not an empty string",
+        ),
+        BadSuite(
             "policy-given-as-suite",
             '{"Version": "2012-10-17", "Statement": []}',
             "suite.yaml",

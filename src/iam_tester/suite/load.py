@@ -25,7 +25,7 @@ from ..policy.textfile import path_name
 from ..sources import KINDS, SourcePrincipal, SourceSpec, parse_source
 from .case_checks import case_findings
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
-from .reader import SuiteText, kind_of, read_data_file, value_text
+from .reader import SuiteText, kind_of, nonempty_kind, read_data_file, value_text
 from .resolve import PolicyResolver, display_path
 from .sources import CaseSources, SourceReader
 
@@ -161,7 +161,7 @@ class _SuiteBuilder:
             )
         if not isinstance(resource, str) or not resource:
             raise self.text.error(
-                f"`resource` must be a non-empty string, not {_nonempty_kind(resource)}", (*where, "resource")
+                f"`resource` must be a non-empty string, not {nonempty_kind(resource)}", (*where, "resource")
             )
         if not is_request_resource(resource):
             self.request_part(checked_resource, resource, (*where, "resource"))  # raises, saying why
@@ -215,7 +215,7 @@ class _SuiteBuilder:
         if value is None:
             return None
         if not isinstance(value, str) or not value:
-            raise self.text.error(f"`{key}` must be a non-empty string, not {_nonempty_kind(value)}", (*where, key))
+            raise self.text.error(f"`{key}` must be a non-empty string, not {nonempty_kind(value)}", (*where, key))
         return value
 
     def principal(self, raw: Mapping[str, Any], where: tuple[PathPart, ...]) -> str | None:
@@ -386,7 +386,7 @@ class _SuiteBuilder:
         for key, value in raw.items():
             if type(key) is not str or not key:
                 raise self.text.error(
-                    f"a context key must be a non-empty string, not {kind_of(key)}", (*where, str(key)), key=True
+                    f"a context key must be a non-empty string, not {nonempty_kind(key)}", (*where, str(key)), key=True
                 )
             lower = key.lower()
             previous = lowered.pop(lower, None)
@@ -502,7 +502,3 @@ class _Defaults:
 def _given(raw: Any) -> frozenset[str]:
     """The policy slots a `policies` mapping sets itself (null included): sources do not fill those."""
     return frozenset(key for key in raw if isinstance(key, str)) if isinstance(raw, dict) else frozenset()
-
-
-def _nonempty_kind(value: Any) -> str:
-    return "an empty string" if value == "" else kind_of(value)
