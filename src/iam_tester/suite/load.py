@@ -316,23 +316,49 @@ class _SuiteBuilder:
             raise self.text.error(
                 f"`account` must be a 12-digit account ID, not {value_text(account)}", (*where, "account")
             )
-        parameters = options.get("parameters") or {}
-        if not isinstance(parameters, dict):
+        region = options.get("region")
+        if region is not None and not isinstance(region, str):
             raise self.text.error(
-                "`parameters` must be a mapping of template parameters to values", (*where, "parameters")
+                f"`region` must be an AWS region name like us-east-1, not {value_text(region)}", (*where, "region")
+            )
+        # Anything but a real boolean would be read as "no" and the run would go on without saying so.
+        bucket_policies = options.get("bucket_policies", False)
+        if not isinstance(bucket_policies, bool):
+            raise self.text.error(
+                f"`bucket_policies` must be true or false, not {value_text(bucket_policies)}",
+                (*where, "bucket_policies"),
             )
         try:
             return SourceSpec(
                 kind=kind,
                 path=path,
                 account=account,
-                region=options.get("region"),
-                parameters={str(k): str(v) for k, v in parameters.items()},
-                bucket_policies=options.get("bucket_policies") is True,
+                region=region,
+                parameters=self.source_parameters(options.get("parameters"), (*where, "parameters")),
+                bucket_policies=bucket_policies,
                 base=self.text.directory,
             )
         except InvalidArgumentError as exc:
             raise self.text.error(exc.message, where, hint=exc.hint) from None
+
+    def source_parameters(self, raw: Any, where: tuple[PathPart, ...]) -> dict[str, str]:
+        """A template's parameter values: text, as CloudFormation passes them (a list parameter is written "a,b")."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise self.text.error(
+                f"`parameters` must be a mapping of template parameters to values, not {kind_of(raw)}", where
+            )
+        parameters: dict[str, str] = {}
+        for name, value in raw.items():
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                parameters[name] = str(value)
+            else:
+                raise self.text.error(
+                    f"the value of parameter {name!r} must be a string or number, not {value_text(value)}",
+                    (*where, name),
+                )
+        return parameters
 
     def request_part(self, check: Callable[[str], object], value: str, where: tuple[PathPart, ...]) -> None:
         """Run one of the evaluator's own request checks, reporting its error at ``where``."""
