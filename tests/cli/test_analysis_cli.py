@@ -107,6 +107,19 @@ def test_exposure_of_a_policy_for_the_own_account_exits_0(tmp_path: Path) -> Non
     assert "none" in result.stdout
 
 
+def test_exposure_reads_a_trust_policy_as_one_without_type() -> None:
+    """Without --type a trust policy is analysed as a trust policy (its identity provider's callers); given as
+    --type resource it fails with a hint naming --type trust."""
+    trust = str(ROOT / "examples" / "policies" / "github-actions-trust.json")
+    inferred = run("exposure", trust, "--format", "json")
+    assert inferred.exit_code == 1, inferred.output
+    assert {e["kind"] for e in json.loads(inferred.stdout)["exposures"]} == {"federated"}
+    assert inferred.stdout == run("exposure", trust, "--type", "trust", "--format", "json").stdout
+    wrong = run("exposure", trust, "--type", "resource")
+    assert wrong.exit_code == 2
+    assert "hint: it reads as a trust policy, not a resource policy: use --type trust" in wrong.stderr
+
+
 SNAPSHOT = str(ROOT / "examples" / "sources" / "account.json")
 
 

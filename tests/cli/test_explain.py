@@ -234,3 +234,71 @@ def test_a_request_aws_never_makes_draws_warnings_naming_the_option() -> None:
     assert explain_json(*args, "--no-catalog")["warnings"] == []
     clean = explain("--policy", LIST_EXCEPT_INFRA, "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::b")
     assert clean.stderr == ""
+
+
+GITHUB_TRUST = str(POLICIES / "github-actions-trust.json")
+GITHUB = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+_BOTH_SLOTS = ["--trust-policy", GITHUB_TRUST, "--resource-policy", GITHUB_TRUST]
+
+
+def test_a_trust_policy_decides_assume_role_on_its_role() -> None:
+    """--trust-policy explains sts:AssumeRole* on the role: the main branch's token is allowed, a pull
+    request's is not; the claims come from --context."""
+    args = [
+        "--trust-policy",
+        GITHUB_TRUST,
+        "--action",
+        "sts:AssumeRoleWithWebIdentity",
+        "--resource",
+        "arn:aws:iam::111122223333:role/deploy",
+        "--principal",
+        GITHUB,
+        "--context",
+        "token.actions.githubusercontent.com:aud=sts.amazonaws.com",
+    ]
+    main_branch = explain_json(
+        *args, "--context", "token.actions.githubusercontent.com:sub=repo:example-org/app:ref:refs/heads/main"
+    )
+    assert main_branch["decision"] == "allowed"
+    assert [d["statement"] for d in main_branch["deciding"]] == ["GitHubActionsMainBranch"]
+    pull_request = explain_json(
+        *args, "--context", "token.actions.githubusercontent.com:sub=repo:example-org/app:pull_request"
+    )
+    assert pull_request["decision"] == "implicitDeny"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--trust-policy", GITHUB_TRUST, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"],
+            "decides only",
+        ),
+        (
+            [*_BOTH_SLOTS, "--action", "sts:AssumeRole", "--resource", "arn:aws:iam::111122223333:role/deploy"],
+            "give --trust-policy or --resource-policy",
+        ),
+    ],
+    ids=["not-a-trust-action", "both-slots"],
+)
+def test_trust_policy_usage_errors(args: list[str], message: str) -> None:
+    """A trust policy with an action it does not decide, or beside a resource policy, is a usage error."""
+    result = explain(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_a_document_in_the_wrong_slot_is_told_where_it_goes() -> None:
+    """A trust policy given as the resource policy fails as a resource policy, with a hint naming
+    --trust-policy."""
+    result = explain(
+        "--resource-policy",
+        GITHUB_TRUST,
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        "arn:aws:iam::111122223333:role/x",
+    )
+    assert result.exit_code == 2
+    assert "a statement needs Resource (or NotResource) in a resource policy" in result.stderr
+    assert "hint: it reads as a trust policy, not a resource policy: give it with --trust-policy" in result.stderr

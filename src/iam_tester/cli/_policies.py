@@ -11,7 +11,7 @@ import click
 if TYPE_CHECKING:  # imported when a file is read, so that `--help` stays cheap
     from ..policy import PolicyDocument, PolicyKind
 
-__all__ = ["load_level", "load_policy", "scp_options"]
+__all__ = ["load_level", "load_policy", "reads_as", "scp_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,18 +30,42 @@ def scp_options(command: F) -> F:
     )(command)
 
 
-def load_policy(path: Path, kind: PolicyKind) -> PolicyDocument:
-    """A checked policy document; a file that cannot be read is named without `validate`'s hint."""
+def load_policy(
+    path: Path, kind: PolicyKind, *, elsewhere: Callable[[PolicyKind], str | None] | None = None
+) -> PolicyDocument:
+    """A checked policy document; a file that cannot be read is named without `validate`'s hint. A document
+    that is wrong as ``kind`` but reads as another kind without error gets a hint naming it, and — when the
+    command can take it — how (``elsewhere(kind)``: "give it with --trust-policy", say)."""
     from ..errors import PolicyError
     from ..policy import load_policy_file
 
     try:
         return load_policy_file(path, kind=kind)
     except PolicyError as exc:
-        if exc.code != "unreadable-file":
+        message = exc.message.removeprefix(f"{exc.location}: ")
+        if exc.code == "unreadable-file":
+            # `validate` would say no more about a file that cannot be read: drop that hint.
+            raise PolicyError(message, location=exc.location, code=exc.code) from None
+        other = reads_as(path)
+        if other is None or other is kind:
             raise
-        # `validate` would say no more about a file that cannot be read: drop that hint.
-        raise PolicyError(str(exc.message).split(": ", 1)[-1], location=exc.location, code=exc.code) from None
+        how = elsewhere(other) if elsewhere is not None else None
+        hint = f"it reads as a {other.value} policy, not {_article(kind.value)} {kind.value} policy" + (
+            f": {how}" if how else ""
+        )
+        raise PolicyError(message, location=exc.location, code=exc.code, hint=hint, findings=exc.findings) from None
+
+
+def reads_as(path: Path) -> PolicyKind | None:
+    """The kind the file reads as without error (``None``: none, or it cannot be read)."""
+    from ..policy import validate_policy_file
+
+    report = validate_policy_file(path, kind=None, catalog=False)
+    return report.kind if report.document is not None and not report.errors else None
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def load_level(files: str, kind: PolicyKind) -> list[PolicyDocument]:

@@ -15,6 +15,7 @@ from ._policies import load_level, load_policy, scp_options
 
 if TYPE_CHECKING:
     from ..engine import Evaluation, Request
+    from ..policy import PolicyKind
     from ..policy.request_checks import RequestProblem
 
 __all__ = ["explain"]
@@ -68,6 +69,12 @@ def _request_part(ctx: click.Context, param: click.Parameter, value: str) -> str
 @click.option("--boundary", type=POLICY_FILE, metavar="FILE", help="The permissions boundary.")
 @click.option("--session-policy", type=POLICY_FILE, metavar="FILE", help="The session policy.")
 @click.option("--resource-policy", type=POLICY_FILE, metavar="FILE", help="The resource's policy (bucket policy, ...).")
+@click.option(
+    "--trust-policy",
+    type=POLICY_FILE,
+    metavar="FILE",
+    help="The role's trust policy, for sts:AssumeRole* on the role (it is the role's resource policy).",
+)
 @scp_options
 @click.option("--action", required=True, callback=_request_part, help="The action, e.g. s3:GetObject.")
 @click.option("--resource", required=True, callback=_request_part, help='The resource ARN, or "*".')
@@ -109,6 +116,7 @@ def explain(
     boundary: Path | None,
     session_policy: Path | None,
     resource_policy: Path | None,
+    trust_policy: Path | None,
     scps: tuple[str, ...],
     rcps: tuple[str, ...],
     action: str,
@@ -138,17 +146,33 @@ def explain(
     Exit status: 0 decided (whatever the decision: use `check` to assert one), 2 invalid policy,
     request or usage (a message naming the file and line, or the option).
     """
-    if not (policies or boundary or session_policy or resource_policy or scps or rcps):
+    if not (policies or boundary or session_policy or resource_policy or trust_policy or scps or rcps):
         raise click.UsageError("give at least one policy (--policy, --resource-policy, ...)")
+    if trust_policy is not None:
+        from ..engine import TRUST_ACTIONS
+
+        if resource_policy is not None:
+            raise click.UsageError(
+                "a role's trust policy is its resource policy: give --trust-policy or --resource-policy"
+            )
+        if action.lower() not in TRUST_ACTIONS:
+            raise click.UsageError(
+                f"a trust policy decides only {', '.join(sorted(TRUST_ACTIONS))} on its role, not {action}"
+            )
     with reported_errors():
         from ..engine import PolicySet, Request
         from ..policy import PolicyKind
 
+        resource_document = None
+        if resource_policy is not None:
+            resource_document = load_policy(resource_policy, PolicyKind.RESOURCE, elsewhere=_option_for)
+        elif trust_policy is not None:
+            resource_document = load_policy(trust_policy, PolicyKind.TRUST, elsewhere=_option_for)
         policy_set = PolicySet.compile(
-            identity=[load_policy(p, PolicyKind.IDENTITY) for p in policies],
+            identity=[load_policy(p, PolicyKind.IDENTITY, elsewhere=_option_for) for p in policies],
             boundary=load_policy(boundary, PolicyKind.BOUNDARY) if boundary else None,
             session=load_policy(session_policy, PolicyKind.SESSION) if session_policy else None,
-            resource=load_policy(resource_policy, PolicyKind.RESOURCE) if resource_policy else None,
+            resource=resource_document,
             scps=[load_level(level, PolicyKind.SCP) for level in scps],
             rcps=[load_level(level, PolicyKind.RCP) for level in rcps],
         )
@@ -163,6 +187,13 @@ def explain(
             for problem in problems:
                 click.echo(f"warning [{problem.code}] {_option(problem)}: {problem.message}", err=True)
             console_for().print(explanation_tree(request, evaluation.explain()))
+
+
+def _option_for(kind: PolicyKind) -> str | None:
+    """Where ``explain`` takes a document of ``kind`` (for the hint on a document given in the wrong slot)."""
+    options = {"identity": "--policy", "resource": "--resource-policy", "trust": "--trust-policy"}
+    option = options.get(kind.value)
+    return f"give it with {option}" if option else None
 
 
 def _problems(request: Request) -> list[RequestProblem]:
