@@ -33,9 +33,13 @@ def embedded_aws_command(*, port: int, host: str) -> None:
     buckets (one "protected"). IAM enforcement is on, so denials are real; it does not enforce
     permissions boundaries, session policies or most conditions.
 
+    Wait for the last export line before `source`: it reads the file as it is at that moment, and
+    a file still empty would leave the next command on your usual AWS credentials (a real account).
+
     \b
     Example:
       iam-tester embedded-aws > /tmp/embedded-aws.env &
+      until grep -q IAM_TESTER_ADMIN_ROLE_ARN /tmp/embedded-aws.env; do sleep 0.2; done
       source /tmp/embedded-aws.env
       iam-tester exec --policy examples/policies/list-except-protected.json -- aws s3 ls
     Exit status: 0 stopped (Ctrl-C, SIGTERM); 1 it could not start (moto missing: install
