@@ -93,6 +93,18 @@ def test_nan_and_infinity_are_not_json(constant: str, column: int) -> None:
     assert "is not a JSON value" in finding.message
 
 
+@pytest.mark.parametrize("operator", ["NumericLessThan", "StringEquals"])
+def test_a_number_too_large_for_a_float_is_not_reported_as_inf(operator: str) -> None:
+    """A condition value of 1e400 (infinity to Python) is "too large", never the value 'inf' the user never wrote."""
+    condition = f'{{"{operator}": {{"s3:max-keys": 1e400}}}}'
+    text = f'{{"Version": "2012-10-17", "Statement": [{{{ALLOW[1:-1]}, "Condition": {condition}}}]}}'
+    (finding,) = validate_policy_text(text, catalog=False).findings
+    assert finding.code == "invalid-condition-value"
+    assert finding.location.path == f"Statement[0].Condition.{operator}.s3:max-keys"
+    assert "too large to read" in finding.message
+    assert "inf" not in finding.message.replace("infinity", "")
+
+
 def test_nan_inside_a_string_is_fine() -> None:
     """The word NaN inside a string is text, not the constant."""
     assert load_json('{"Sid": "NaN Infinity", "x": "NaN"}') == {"Sid": "NaN Infinity", "x": "NaN"}

@@ -10,6 +10,7 @@ differ only by case are rejected ("Error - Duplicate keys with different case").
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -131,6 +132,15 @@ class ConditionGrammar:
         values: list[str] = []
         for i, item in enumerate(items):
             item_path = (*path, i) if isinstance(raw_values, list) else path
+            if isinstance(item, float) and not math.isfinite(item):
+                # JSON's 1e400 (or YAML's 1.0e+400, .inf) reads as infinity: its text, "inf", is a value the
+                # user never wrote, and no operator compares it as meant.
+                self.reporter.error(
+                    "invalid-condition-value",
+                    f"{operator.text} on {key}: {_unreadable_number(item)}; quote it to keep it as written",
+                    item_path,
+                )
+                return None
             text = _condition_text(item)
             if text is None:
                 self.reporter.error(
@@ -179,6 +189,12 @@ def _value_problem(operator: ParsedOperator, text: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
+
+
+def _unreadable_number(value: float) -> str:
+    if math.isnan(value):
+        return "YAML's .nan is not a number"
+    return "a number too large to read (beyond ±1.8e308)"
 
 
 def _condition_text(item: Any) -> str | None:

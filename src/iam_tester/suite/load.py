@@ -25,7 +25,7 @@ from ..policy.textfile import path_name
 from ..sources import KINDS, SourcePrincipal, SourceSpec, parse_source
 from .case_checks import case_findings
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
-from .reader import SuiteText, kind_of, read_data_file, value_text
+from .reader import SuiteText, kind_of, nonempty_kind, read_data_file, value_text
 from .resolve import PolicyResolver, display_path
 from .sources import CaseSources, SourceReader
 
@@ -161,7 +161,7 @@ class _SuiteBuilder:
             )
         if not isinstance(resource, str) or not resource:
             raise self.text.error(
-                f"`resource` must be a non-empty string, not {_nonempty_kind(resource)}", (*where, "resource")
+                f"`resource` must be a non-empty string, not {nonempty_kind(resource)}", (*where, "resource")
             )
         if not is_request_resource(resource):
             self.request_part(checked_resource, resource, (*where, "resource"))  # raises, saying why
@@ -215,7 +215,7 @@ class _SuiteBuilder:
         if value is None:
             return None
         if not isinstance(value, str) or not value:
-            raise self.text.error(f"`{key}` must be a non-empty string, not {_nonempty_kind(value)}", (*where, key))
+            raise self.text.error(f"`{key}` must be a non-empty string, not {nonempty_kind(value)}", (*where, key))
         return value
 
     def principal(self, raw: Mapping[str, Any], where: tuple[PathPart, ...]) -> str | None:
@@ -316,23 +316,49 @@ class _SuiteBuilder:
             raise self.text.error(
                 f"`account` must be a 12-digit account ID, not {value_text(account)}", (*where, "account")
             )
-        parameters = options.get("parameters") or {}
-        if not isinstance(parameters, dict):
+        region = options.get("region")
+        if region is not None and not isinstance(region, str):
             raise self.text.error(
-                "`parameters` must be a mapping of template parameters to values", (*where, "parameters")
+                f"`region` must be an AWS region name like us-east-1, not {value_text(region)}", (*where, "region")
+            )
+        # Anything but a real boolean would be read as "no" and the run would go on without saying so.
+        bucket_policies = options.get("bucket_policies", False)
+        if not isinstance(bucket_policies, bool):
+            raise self.text.error(
+                f"`bucket_policies` must be true or false, not {value_text(bucket_policies)}",
+                (*where, "bucket_policies"),
             )
         try:
             return SourceSpec(
                 kind=kind,
                 path=path,
                 account=account,
-                region=options.get("region"),
-                parameters={str(k): str(v) for k, v in parameters.items()},
-                bucket_policies=options.get("bucket_policies") is True,
+                region=region,
+                parameters=self.source_parameters(options.get("parameters"), (*where, "parameters")),
+                bucket_policies=bucket_policies,
                 base=self.text.directory,
             )
         except InvalidArgumentError as exc:
             raise self.text.error(exc.message, where, hint=exc.hint) from None
+
+    def source_parameters(self, raw: Any, where: tuple[PathPart, ...]) -> dict[str, str]:
+        """A template's parameter values: text, as CloudFormation passes them (a list parameter is written "a,b")."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise self.text.error(
+                f"`parameters` must be a mapping of template parameters to values, not {kind_of(raw)}", where
+            )
+        parameters: dict[str, str] = {}
+        for name, value in raw.items():
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                parameters[name] = str(value)
+            else:
+                raise self.text.error(
+                    f"the value of parameter {name!r} must be a string or number, not {value_text(value)}",
+                    (*where, name),
+                )
+        return parameters
 
     def request_part(self, check: Callable[[str], object], value: str, where: tuple[PathPart, ...]) -> None:
         """Run one of the evaluator's own request checks, reporting its error at ``where``."""
@@ -386,7 +412,7 @@ class _SuiteBuilder:
         for key, value in raw.items():
             if type(key) is not str or not key:
                 raise self.text.error(
-                    f"a context key must be a non-empty string, not {kind_of(key)}", (*where, str(key)), key=True
+                    f"a context key must be a non-empty string, not {nonempty_kind(key)}", (*where, str(key)), key=True
                 )
             lower = key.lower()
             previous = lowered.pop(lower, None)
@@ -502,7 +528,3 @@ class _Defaults:
 def _given(raw: Any) -> frozenset[str]:
     """The policy slots a `policies` mapping sets itself (null included): sources do not fill those."""
     return frozenset(key for key in raw if isinstance(key, str)) if isinstance(raw, dict) else frozenset()
-
-
-def _nonempty_kind(value: Any) -> str:
-    return "an empty string" if value == "" else kind_of(value)

@@ -19,7 +19,7 @@ from ..policy.jsontext import BOM, JsonTextError, load_json
 from ..policy.sourcemap import JsonSourceMap, NoSourceMap, PathPart, SourceMap, YamlSourceMap, format_path
 from ..policy.textfile import MIB, TextFileError, read_text_file
 
-__all__ = ["SUITE_FILE_LIMIT", "SuiteText", "kind_of", "read_data_file", "value_text"]
+__all__ = ["SUITE_FILE_LIMIT", "SuiteText", "kind_of", "nonempty_kind", "read_data_file", "value_text"]
 
 # Far above any hand-written or generated suite (20,000 cases are a few megabytes); there so that a
 # wrong path (/dev/zero, a disk image) fails at once instead of filling memory.
@@ -120,6 +120,14 @@ def kind_of(value: Any) -> str:
         return "a mapping"
     # Only YAML's explicit tags (!!timestamp, !!binary, !!set) make anything else.
     return f"a value of type {type(value).__name__}"
+
+
+def nonempty_kind(value: Any) -> str:
+    """How a message names a value that should have been a non-empty string: "an empty string" (or a blank
+    one) rather than "a string", which would read as no problem at all."""
+    if isinstance(value, str) and not value.strip():
+        return "a blank string" if value else "an empty string"
+    return kind_of(value)
 
 
 def value_text(value: Any) -> str:

@@ -21,7 +21,7 @@ from ..errors import Location, PolicyError, SuiteError
 from ..policy import Finding, PolicyDocument, PolicyKind, validate_policy, validate_policy_file
 from ..policy.sourcemap import PathPart, PrefixedSourceMap, format_path
 from ..policy.textfile import display_path
-from .reader import SuiteText, kind_of
+from .reader import SuiteText, kind_of, nonempty_kind
 
 __all__ = ["PolicyResolver", "display_path"]
 
@@ -91,7 +91,7 @@ class PolicyResolver:
         self, raw: Any, name: str | None, kind: PolicyKind, text: SuiteText, parts: Sequence[PathPart]
     ) -> PolicyDocument:
         if not isinstance(raw, str) or not raw.strip():
-            raise text.error(f"a policy file path must be a non-empty string, not {kind_of(raw)}", parts)
+            raise text.error(f"a policy file path must be a non-empty string, not {nonempty_kind(raw)}", parts)
         if "\0" in raw:
             raise text.error("a policy file path may not contain a NUL character", parts)
         path = text.directory / os.path.expanduser(raw)
