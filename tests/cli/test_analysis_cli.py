@@ -262,3 +262,12 @@ def test_diff_reads_sources_with_the_source_options() -> None:
         result = run("diff", READER, READER_V2, *option)
         assert result.exit_code == 2, option
         assert "go with sources" in result.stderr
+
+
+def test_diff_of_trust_policies_without_type_says_to_use_it() -> None:
+    """Two trust policies compared as identity policies (the default) fail with a hint naming --type trust."""
+    trust = str(ROOT / "examples" / "policies" / "github-actions-trust.json")
+    result = run("diff", trust, trust)
+    assert result.exit_code == 2
+    assert "hint: it reads as a trust policy, not an identity policy: use --type trust" in result.stderr
+    assert run("diff", "--type", "trust", trust, trust).exit_code == 0

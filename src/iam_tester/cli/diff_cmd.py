@@ -16,6 +16,7 @@ from ._sources import SourceOptions, source_options_with
 
 if TYPE_CHECKING:
     from ..analysis import DiffReport
+    from ..policy import PolicyKind
 
 __all__ = ["diff"]
 
@@ -100,7 +101,10 @@ def diff(
             account = source_options.account
             policy_kind = PolicyKind(kind)
             report = diff_policies(
-                load_policy(old, policy_kind), load_policy(new, policy_kind), kind=kind, account=account
+                load_policy(old, policy_kind, elsewhere=_how),
+                load_policy(new, policy_kind, elsewhere=_how),
+                kind=kind,
+                account=account,
             )
         new_name = str(new) if new is not None else f"{old} (planned)"
         old_name = str(old) if new is not None else f"{old} (before)"
@@ -134,3 +138,8 @@ def _diff_sources(old: str, new: str | None, options: SourceOptions, allow_unkno
             for text in (old, new)
         )
     return diff_inventories(before, after, allow_unknown=allow_unknown)
+
+
+def _how(kind: PolicyKind) -> str | None:
+    """How to compare a document that reads as ``kind`` (for the hint on one given as another kind)."""
+    return f"use --type {kind.value}" if kind.value in _KINDS else None
