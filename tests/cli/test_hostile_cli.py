@@ -115,6 +115,48 @@ def test_output_over_a_suite_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 @pytest.mark.parametrize(
+    ("example", "output"),
+    [
+        ("quickstart.yaml", "policies/list-except-infra.json"),
+        ("sources/plan-suite.yaml", "plan.json"),
+        ("sources/template-suite.yaml", "template.yaml"),
+    ],
+)
+def test_output_over_a_file_the_suite_reads_is_refused(
+    example: str, output: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check --output` naming a policy file or a source the suite reads is a usage error (exit 2), the file kept."""
+    source = ROOT / "examples" / example
+    for path in source.parent.rglob("*"):
+        if path.is_file():
+            copy = tmp_path / path.relative_to(source.parent)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(path.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    before = Path(output).read_bytes()
+    result = invoke("check", source.name, "--output", output)
+    assert result.exit_code == 2, result.output
+    assert f"{output} is read by the suite {source.name}: the report would overwrite it" in result.stderr
+    assert Path(output).read_bytes() == before
+
+
+def test_output_inside_a_cdk_out_source_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check --output` into a cdk.out directory the suite reads is refused: the next run would read the report."""
+    (tmp_path / "cdk.out").mkdir()
+    template = (ROOT / "examples" / "sources" / "template.yaml").read_text(encoding="utf-8")
+    (tmp_path / "cdk.out" / "app.template.json").write_text(template, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "sources: [cfn:cdk.out]\ncases: [{action: s3:GetObject, resource: '*'}]\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "s.yaml", "--output", "cdk.out/report.template.json")
+    assert result.exit_code == 2, result.output
+    assert "cdk.out/report.template.json is inside" in result.stderr
+    assert "the report would be read with it" in result.stderr
+    assert not (tmp_path / "cdk.out" / "report.template.json").exists()
+
+
+@pytest.mark.parametrize(
     ("option", "value", "message"),
     [
         ("--action", "s3:", "action 's3:' is not of the form service:Action"),

@@ -48,7 +48,8 @@ __all__ = ["check"]
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of stdout; the summary line then goes to stderr.",
+    help="Write the report to FILE instead of stdout; the summary line then goes to stderr. A file the run "
+    "reads (a suite, a policy file, a source) is refused.",
 )
 @click.option(
     "--strict",
@@ -142,7 +143,7 @@ def check(
     decided or created).
     """
     if output is not None:
-        _not_a_suite(output, suites)
+        _not_an_input(output, [(os.path.abspath(suite), "a suite being checked") for suite in suites])
     if not live:
         _no_live_options(admin_role_arn=admin_role_arn, session_policy=session_policy)
     with reported_errors():
@@ -160,6 +161,8 @@ def check(
                 live_managed_policies=live_managed_policies,
                 session=session,
             )
+            if output is not None:
+                _not_an_input(output, [(path, f"read by the suite {s.path}") for s in loaded for path in s.inputs])
             for warning in (w for suite in loaded for w in suite.warnings):
                 click.echo(str(warning), err=True)
             if live:
@@ -239,14 +242,20 @@ def _run_live(
         )
 
 
-def _not_a_suite(output: Path, suites: tuple[str, ...]) -> None:
-    """Refuse ``--output`` naming one of the suites: the report would overwrite it after it was read."""
+def _not_an_input(output: Path, inputs: list[tuple[str, str]]) -> None:
+    """Refuse ``--output`` naming a file the run reads (``inputs``: each path and what it is to the run), or a
+    file inside a directory it reads (a cdk.out): the report would overwrite it, or be read as input next time.
+    Checked once before anything is read (the suites) and once they are loaded (every file they read)."""
     target = os.path.realpath(output)
-    for suite in suites:
-        if os.path.realpath(suite) == target:
-            raise click.BadParameter(
-                f"{output} is a suite being checked: the report would overwrite it", param_hint="'--output'"
-            )
+    for path, what in inputs:
+        read = os.path.realpath(path)
+        if target == read:
+            problem = f"{output} is {what}: the report would overwrite it"
+        elif os.path.isdir(read) and target.startswith(read.rstrip(os.sep) + os.sep):
+            problem = f"{output} is inside {path}, {what}: the report would be read with it"
+        else:
+            continue
+        raise click.BadParameter(problem, param_hint="'--output'")
 
 
 def _report(run: RunResult, output_format: str, output: Path | None) -> None:

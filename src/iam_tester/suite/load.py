@@ -87,6 +87,7 @@ def load_suite(
     with paused_gc():
         data, text = read_data_file(file, display)
         builder = _SuiteBuilder(text, resolver or PolicyResolver(), sources or SourceReader())
+        builder.inputs.append(os.path.abspath(file))
         return builder.suite(data, default_name=file.stem)
 
 
@@ -97,6 +98,7 @@ class _SuiteBuilder:
         self.reader = reader
         self.sources: CaseSources | None = None
         self._trust_slots: dict[int, PolicySlots] = {}
+        self.inputs: list[str] = []
 
     # -- the file ---------------------------------------------------------------------------------
     def suite(self, data: Any, *, default_name: str) -> Suite:
@@ -136,7 +138,8 @@ class _SuiteBuilder:
         warnings = self.resolver.take_warnings() + self.reader.take_warnings()
         if self.resolver.catalog:
             warnings += case_findings(cases, self.text)
-        return Suite(path=self.text.display, name=name, cases=cases, warnings=warnings)
+        inputs = tuple(dict.fromkeys([*self.inputs, *self.resolver.take_paths()]))
+        return Suite(path=self.text.display, name=name, cases=cases, warnings=warnings, inputs=inputs)
 
     def case(self, index: int, raw: Any, defaults: _Defaults) -> Case:
         where: tuple[PathPart, ...] = ("cases", index)
@@ -288,6 +291,7 @@ class _SuiteBuilder:
         specs = tuple(
             self.source_spec(item, (*where, i) if isinstance(raw, list) else where) for i, item in enumerate(items)
         )
+        self.inputs.extend(os.path.abspath(spec.file) for spec in specs if spec.kind != "aws")
         return CaseSources(self.reader, self.reader.inventory(specs))
 
     def source_spec(self, raw: Any, where: tuple[PathPart, ...]) -> SourceSpec:

@@ -173,3 +173,6 @@ class Suite:
     cases: tuple[Case, ...]
     # Validation warnings of the policies this suite was first to load (each policy's, once per run).
     warnings: tuple[Finding, ...] = ()
+    # Every file (or, for a cdk.out source, directory) it reads, absolute: itself, its policy files, its
+    # sources. A report must never be written over one of them.
+    inputs: tuple[str, ...] = ()

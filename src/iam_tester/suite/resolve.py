@@ -38,6 +38,7 @@ class PolicyResolver:
         self._files: dict[tuple[str, PolicyKind, str | None], PolicyDocument] = {}
         self._catalog = catalog
         self._warnings: list[Finding] = []
+        self._paths: list[str] = []
 
     @property
     def catalog(self) -> bool:
@@ -48,6 +49,11 @@ class PolicyResolver:
         """The warnings found since the last call (a file's only when it was first read)."""
         warnings, self._warnings = tuple(self._warnings), []
         return warnings
+
+    def take_paths(self) -> tuple[str, ...]:
+        """The policy files named since the last call (absolute paths; also those read before)."""
+        paths, self._paths = tuple(self._paths), []
+        return paths
 
     def resolve(self, raw: Any, kind: PolicyKind, text: SuiteText, parts: Sequence[PathPart]) -> PolicyDocument:
         """The document ``raw`` (found at ``parts`` in ``text``) refers to, checked as ``kind``."""
@@ -96,6 +102,7 @@ class PolicyResolver:
             raise text.error("a policy file path may not contain a NUL character", parts)
         path = text.directory / os.path.expanduser(raw)
         key = (os.path.abspath(path), kind, name)
+        self._paths.append(key[0])
         cached = self._files.get(key)
         if cached is not None:
             return cached
