@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -70,3 +71,32 @@ def test_the_readiness_limit_is_the_librarys() -> None:
     result = CliRunner().invoke(main, ["check", "examples/live.yaml", "--live", "--readiness-timeout", "20m"])
     assert result.exit_code == 2
     assert "'20m' is out of range: it must be between 1s and 15m" in result.stderr
+
+
+# `iam-tester embedded-aws > FILE &`, and the first `source FILE` after it.
+_BACKGROUND_SERVER = re.compile(r"iam-tester embedded-aws\s*>\s*(\S+)\s*&")
+
+
+def _embedded_aws_examples() -> list[tuple[str, str]]:
+    """Every text a user copies commands from: the README, the docs, the examples and embedded-aws --help."""
+    files = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    files += sorted(path for path in (ROOT / "examples").rglob("*") if path.suffix in (".md", ".py", ".sh", ".yaml"))
+    texts = [(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")) for path in files]
+    help_text = CliRunner().invoke(main, ["embedded-aws", "--help"], terminal_width=200).stdout
+    return [*texts, ("embedded-aws --help", help_text)]
+
+
+@pytest.mark.parametrize(
+    ("where", "text"), [pytest.param(*example, id=example[0]) for example in _embedded_aws_examples()]
+)
+def test_every_embedded_aws_example_waits_before_sourcing(where: str, text: str) -> None:
+    """An example that starts embedded-aws in the background waits for its last export before `source`: an
+    early `source` reads an empty file and leaves the next command on the real account's credentials."""
+    for started in _BACKGROUND_SERVER.finditer(text):
+        file = re.escape(started[1])
+        sourced = re.compile(rf"\bsource {file}").search(text, started.end())
+        assert sourced is not None, f"{where}: {started[0]!r} is never sourced"
+        between = text[started.end() : sourced.start()]
+        assert re.search(rf"until grep -q IAM_TESTER_ADMIN_ROLE_ARN {file}(?!\w)", between), (
+            f"{where}: `source {started[1]}` does not wait for IAM_TESTER_ADMIN_ROLE_ARN after {started[0]!r}"
+        )

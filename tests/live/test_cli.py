@@ -222,11 +222,12 @@ def test_duration_param_rejects_nonsense() -> None:
         param.convert("13h", None, None)
 
 
-def test_embedded_aws_command_serves_until_stopped(tmp_path: Path) -> None:
-    """embedded-aws prints exports that work (as the admin caller) and stops cleanly on SIGTERM."""
+def _serve_embedded_aws(*options: str) -> tuple[dict[str, str], str]:
+    """Run `iam-tester embedded-aws OPTIONS`, read its exports, check they work, stop it with SIGTERM: the
+    exports and what it wrote on stderr."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     process = subprocess.Popen(  # noqa: S603 - our own CLI
-        [CLI, "embedded-aws"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [CLI, "embedded-aws", *options], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None
@@ -249,7 +250,21 @@ def test_embedded_aws_command_serves_until_stopped(tmp_path: Path) -> None:
     finally:
         process.kill()
     assert process.returncode == 0, stderr
+    return exports, stderr
+
+
+def test_embedded_aws_command_serves_until_stopped() -> None:
+    """embedded-aws prints exports that work (as the admin caller) and stops cleanly on SIGTERM."""
+    _, stderr = _serve_embedded_aws()
     assert "press Ctrl-C to stop" in stderr
+    assert "warning" not in stderr
+
+
+def test_embedded_aws_on_a_network_address_warns() -> None:
+    """embedded-aws listening on all addresses (0.0.0.0) says on stderr that others can act as its administrator."""
+    _, stderr = _serve_embedded_aws("--host", "0.0.0.0")  # noqa: S104 - the exposure this test is about
+    assert "warning: 0.0.0.0 is not a loopback address" in stderr
+    assert "act as the embedded AWS's administrator" in stderr
 
 
 def test_embedded_aws_on_a_port_in_use_fails_at_once() -> None:
