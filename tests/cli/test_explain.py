@@ -302,3 +302,20 @@ def test_a_document_in_the_wrong_slot_is_told_where_it_goes() -> None:
     assert result.exit_code == 2
     assert "a statement needs Resource (or NotResource) in a resource policy" in result.stderr
     assert "hint: it reads as a trust policy, not a resource policy: give it with --trust-policy" in result.stderr
+
+
+def test_a_policy_from_standard_input() -> None:
+    """`--policy -` reads the policy from standard input, named <stdin> in messages; a second `-` is a usage
+    error."""
+    text = Path(LIST_EXCEPT_INFRA).read_text()
+    args = ["explain", "--policy", "-", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::b"]
+    result = CliRunner().invoke(main, args, input=text)
+    assert result.exit_code == 0, result.output
+    assert "identity policy <stdin>" in result.stdout
+    bad = CliRunner().invoke(main, args, input='{"Version": "2012-10-17"}')
+    assert bad.exit_code == 2
+    assert "<stdin>:1:1: a policy needs a Statement element" in bad.stderr
+    assert "run `iam-tester validate --type identity -` on the same input" in bad.stderr
+    twice = CliRunner().invoke(main, [*args[:3], "--boundary", "-", *args[3:]], input=text)
+    assert twice.exit_code == 2
+    assert "standard input (-) holds one policy" in twice.stderr

@@ -10,8 +10,13 @@ import click
 
 if TYPE_CHECKING:  # imported when a file is read, so that `--help` stays cheap
     from ..policy import PolicyDocument, PolicyKind
+    from ..policy.validate import ValidationReport
 
-__all__ = ["load_level", "load_policy", "reads_as", "scp_options"]
+STDIN = "-"
+"""A policy FILE written ``-`` is read from standard input (once per command)."""
+_STDIN_TAKEN = "iam_tester.stdin_taken"  # in the command's context: its policy from standard input is read
+
+__all__ = ["STDIN", "load_level", "load_policy", "reads_as", "scp_options", "stdin_report"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +44,29 @@ def load_policy(
     from ..errors import PolicyError
     from ..policy import load_policy_file
 
+    if str(path) == STDIN:
+        context = click.get_current_context(silent=True)
+        meta = context.find_root().meta if context is not None else {}
+        if meta.get(_STDIN_TAKEN):
+            raise click.UsageError("standard input (-) holds one policy: give the others as files")
+        meta[_STDIN_TAKEN] = True
+        try:
+            return stdin_report(kind, catalog=False).raise_for_errors()
+        except PolicyError as exc:
+            if exc.code == "unreadable-file":
+                raise
+            from .._text import count
+
+            more = len(exc.findings) - 1
+            hint = f"{count(more, 'more finding')}; " if more > 0 else ""
+            hint += f"run `iam-tester validate --type {kind.value} -` on the same input to see every finding"
+            raise PolicyError(
+                exc.message.removeprefix(f"{exc.location}: "),
+                location=exc.location,
+                code=exc.code,
+                hint=hint,
+                findings=exc.findings,
+            ) from None
     try:
         return load_policy_file(path, kind=kind)
     except PolicyError as exc:
@@ -74,3 +102,24 @@ def load_level(files: str, kind: PolicyKind) -> list[PolicyDocument]:
     if not names:
         raise click.BadParameter(f"{files!r} names no file", param_hint=f"--{kind.value}")
     return [load_policy(Path(name), kind) for name in names]
+
+
+def stdin_report(kind: PolicyKind | None, *, catalog: bool) -> ValidationReport:
+    """The policy on standard input, validated as ``kind`` (``None``: the kind it reads as)."""
+    import sys
+
+    from ..errors import Location
+    from ..policy import PolicyKind
+    from ..policy.findings import Finding, Severity
+    from ..policy.load import POLICY_FILE_LIMIT
+    from ..policy.textfile import TextFileError, read_text_stream
+    from ..policy.validate import ValidationReport, validate_policy_text
+
+    name = "<stdin>"
+    try:
+        text = read_text_stream(sys.stdin, limit=POLICY_FILE_LIMIT, what="policy")
+    except TextFileError as exc:
+        message = f"cannot read the policy: {exc.message}" if exc.code == "unreadable-file" else exc.message
+        finding = Finding(Severity.ERROR, exc.code, message, Location(name, "", exc.line, exc.column))
+        return ValidationReport(name=name, kind=kind or PolicyKind.IDENTITY, document=None, findings=(finding,))
+    return validate_policy_text(text, kind=kind, name=name, catalog=catalog)

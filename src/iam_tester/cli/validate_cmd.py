@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .._text import count
-from ..policy.findings import Finding, Severity
+from ..policy.findings import Severity
 from ..policy.model import PolicyKind
 from ._common import exit_on_error
 from ._options import format_option
+from ._policies import STDIN, stdin_report
 from ._sources import SourceOptions, source_options
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ __all__ = ["JSON_SCHEMA", "validate"]
 
 JSON_SCHEMA = "iam-tester/validate/v1"
 _KINDS = [kind.value for kind in PolicyKind]
-_STDIN = "-"
 
 
 @click.command("validate")
@@ -82,13 +82,13 @@ def validate(
     from ..policy.validate import validate_policy_file
     from ..sources import is_source
 
-    if files.count(_STDIN) > 1:
+    if files.count(STDIN) > 1:
         raise click.UsageError("- (standard input) can be given only once")
     policy_kind = PolicyKind(kind) if kind else None
     reports = []
     for file in files:
-        if file == _STDIN:
-            reports.append(_validate_stdin(policy_kind, catalog=not no_catalog))
+        if file == STDIN:
+            reports.append(stdin_report(policy_kind, catalog=not no_catalog))
         elif is_source(file):
             reports.extend(_validate_source(source_options, file, catalog=not no_catalog))
         else:
@@ -121,22 +121,6 @@ def _validate_source(options: SourceOptions, text: str, *, catalog: bool) -> lis
     for unknown in inventory.unknown:
         click.echo(f"{unknown}: not validated (unknown)", err=True)
     return [validate_source_policy(policy, catalog=catalog) for policy in inventory.policies]
-
-
-def _validate_stdin(kind: PolicyKind | None, *, catalog: bool) -> ValidationReport:
-    from ..errors import Location
-    from ..policy.load import POLICY_FILE_LIMIT
-    from ..policy.textfile import TextFileError, read_text_stream
-    from ..policy.validate import ValidationReport, validate_policy_text
-
-    name = "<stdin>"
-    try:
-        text = read_text_stream(sys.stdin, limit=POLICY_FILE_LIMIT, what="policy")
-    except TextFileError as exc:
-        message = f"cannot read the policy: {exc.message}" if exc.code == "unreadable-file" else exc.message
-        finding = Finding(Severity.ERROR, exc.code, message, Location(name, "", exc.line, exc.column))
-        return ValidationReport(name=name, kind=kind or PolicyKind.IDENTITY, document=None, findings=(finding,))
-    return validate_policy_text(text, kind=kind, name=name, catalog=catalog)
 
 
 def _json_document(reports: list[Any], exit_code: int) -> dict[str, Any]:
