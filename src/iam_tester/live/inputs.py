@@ -9,7 +9,9 @@ or :class:`~iam_tester.errors.InvalidArgumentError` (CLI exit 2) and nothing is 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import reprlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +28,13 @@ from ..policy import (
 from .readiness import ReadinessSettings
 
 __all__ = [
+    "ARGUMENT_TYPES",
     "MAX_CHAINED_DURATION",
     "MAX_DURATION",
     "MIN_DURATION",
     "SESSION_POLICY_MAX_CHARS",
     "SandboxRequest",
+    "check_argument_types",
     "check_duration_for_chaining",
     "check_request",
 ]
@@ -49,6 +53,64 @@ _MAX_SESSION_POLICY_ARNS = 10
 
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}\Z")
 _POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,128}\Z")
+
+
+def _is_session(value: object) -> bool:
+    import boto3  # only once a sandbox is asked for: ``import iam_tester`` does not load boto3
+
+    return isinstance(value, boto3.Session)
+
+
+def _optional(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    return lambda value: value is None or check(value)
+
+
+def _is_document(value: object) -> bool:
+    return isinstance(value, (Mapping, str))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_arn_list(value: object) -> bool:
+    # One string is a sequence of characters: refused, it is always a forgotten list.
+    return (
+        isinstance(value, Sequence)
+        and not isinstance(value, (str, bytes))
+        and all(isinstance(arn, str) for arn in value)
+    )
+
+
+# The type of each keyword argument of ``temporary_iam_credentials``, as a test and as words for the error.
+# Python checks no annotation at run time: without this, ``session="abc"`` fails deep inside with an
+# AttributeError, and ``session_policy="yes"`` is taken as true.
+ARGUMENT_TYPES: dict[str, tuple[Callable[[object], bool], str]] = {
+    "policy_document": (_is_document, "a dict or JSON text"),
+    "admin_role_arn": (_optional(lambda v: isinstance(v, str)), "a role ARN (a str) or None"),
+    "session": (_optional(_is_session), "a boto3.Session or None"),
+    "managed_policy_arns": (_is_arn_list, "a list of policy ARNs (str)"),
+    "permissions_boundary_arn": (_optional(lambda v: isinstance(v, str)), "a policy ARN (a str) or None"),
+    "permissions_boundary_document": (_optional(_is_document), "a dict or JSON text, or None"),
+    "duration_seconds": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an int (seconds)"),
+    "session_policy": (lambda v: isinstance(v, bool), "True or False"),
+    "grant_admin_role": (lambda v: isinstance(v, bool), "True or False"),
+    "readiness_timeout": (_optional(_is_number), "a number of seconds or None"),
+    "readiness": (_optional(lambda v: isinstance(v, ReadinessSettings)), "a ReadinessSettings or None"),
+    "progress": (_optional(callable), "a callable taking a Progress, or None"),
+    "policy_source": (lambda v: isinstance(v, str), "a str (how errors name the policy)"),
+    "boundary_source": (lambda v: isinstance(v, str), "a str (how errors name the boundary)"),
+    "session_policy_document": (_optional(_is_document), "a dict or JSON text, or None"),
+    "cancel": (_optional(lambda v: isinstance(v, threading.Event)), "a threading.Event or None"),
+}
+
+
+def check_argument_types(arguments: Mapping[str, object]) -> None:
+    """Refuse an argument of the wrong type, naming it, what it got and what it takes."""
+    for name, value in arguments.items():
+        check, takes = ARGUMENT_TYPES[name]
+        if not check(value):
+            raise InvalidArgumentError(f"{name} must be {takes}, not {type(value).__name__} {reprlib.repr(value)}")
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..embedded import LIMITS, is_embedded_endpoint
-from ..errors import AwsCallError, CancelledError, InvalidArgumentError
+from ..errors import AwsCallError, CancelledError
 from .clients import SANDBOX_CONFIG, Actor, call, configured_endpoint_url, new_client, session_or_default
 from .credentials import SandboxCredentials
 from .identity import CallerIdentity, identify, parse_principal_arn
-from .inputs import SandboxRequest, check_duration_for_chaining, check_request
+from .inputs import SandboxRequest, check_argument_types, check_duration_for_chaining, check_request
 from .lifecycle import RoleSpec, build_role
 from .naming import expires_at, new_role_name, session_name
 from .progress import ProgressCallback, Reporter
@@ -96,12 +96,9 @@ def temporary_iam_credentials(
     be cut short: SIGINT, SIGTERM and SIGHUP arriving during it are held back and raised again after it
     (main thread only; see docs/sandbox.md, "Interrupts and signals").
     """
+    check_argument_types(locals())  # here, locals() is exactly the arguments
     settings = readiness if readiness is not None else ReadinessSettings()
-    if not isinstance(settings, ReadinessSettings):
-        raise InvalidArgumentError(f"readiness must be a ReadinessSettings, not {type(settings).__name__}")
     if readiness_timeout is not None:
-        if isinstance(readiness_timeout, bool) or not isinstance(readiness_timeout, (int, float)):
-            raise InvalidArgumentError(f"readiness_timeout must be a number of seconds, not {readiness_timeout!r}")
         settings = replace(settings, timeout=float(readiness_timeout))
     request = check_request(
         policy_document=policy_document,
