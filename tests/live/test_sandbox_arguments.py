@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 from iam_tester import temporary_iam_credentials
+from iam_tester.assertions import assert_decision
 from iam_tester.embedded import EmbeddedAws
-from iam_tester.errors import InvalidArgumentError
+from iam_tester.errors import InvalidArgumentError, PolicyError
 from iam_tester.live.inputs import ARGUMENT_TYPES
 from iam_tester.testing import CallRecorder
 
@@ -95,3 +97,29 @@ def test_iam_sandbox_checks_its_options_the_same_way(aws: EmbeddedAws, pytester:
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
     result.assert_outcomes(passed=6)
+
+
+def test_policy_error_hints_fit_where_the_policy_came_from(session: boto3.Session, tmp_path: Path) -> None:
+    """A bad policy_document given in memory hints at the library's validate_policy; one the CLI read from a file
+    (policy_source a path) hints at `iam-tester validate` on that file."""
+    with pytest.raises(PolicyError) as in_memory, temporary_iam_credentials(policy_document="{", session=session):
+        pytest.fail("the body must not run")
+    assert "iam-tester validate" not in (in_memory.value.hint or "")
+    assert "iam_tester.policy.validate_policy(...)" in (in_memory.value.hint or "")
+    path = tmp_path / "bad.json"
+    with (
+        pytest.raises(PolicyError) as from_file,
+        temporary_iam_credentials(policy_document="{", policy_source=path, session=session),
+    ):
+        pytest.fail("the body must not run")
+    assert str(from_file.value).startswith(f"{path}:1")
+    assert f"run `iam-tester validate --type identity {path}`" in (from_file.value.hint or "")
+
+
+def test_assert_decision_hint_names_no_file() -> None:
+    """assert_decision's error for a bad policy hints at validate_policy, not at a file called policy[0]."""
+    with pytest.raises(PolicyError) as caught:
+        assert_decision({"Statement": "nope"}, action="s3:GetObject", resource="*", expected="allowed")
+    assert "policy[0]" in str(caught.value)
+    assert "iam-tester validate" not in (caught.value.hint or "")
+    assert "iam_tester.policy.validate_policy(...)" in (caught.value.hint or "")

@@ -8,6 +8,7 @@ or :class:`~iam_tester.errors.InvalidArgumentError` (CLI exit 2) and nothing is 
 
 from __future__ import annotations
 
+import os
 import re
 import reprlib
 import threading
@@ -25,6 +26,7 @@ from ..policy import (
     validate_policy,
     validate_policy_text,
 )
+from ..policy.textfile import path_name
 from .readiness import ReadinessSettings
 
 __all__ = [
@@ -73,6 +75,10 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_source(value: object) -> bool:
+    return isinstance(value, (str, os.PathLike))
+
+
 def _is_arn_list(value: object) -> bool:
     # One string is a sequence of characters: refused, it is always a forgotten list.
     return (
@@ -98,8 +104,8 @@ ARGUMENT_TYPES: dict[str, tuple[Callable[[object], bool], str]] = {
     "readiness_timeout": (_optional(_is_number), "a number of seconds or None"),
     "readiness": (_optional(lambda v: isinstance(v, ReadinessSettings)), "a ReadinessSettings or None"),
     "progress": (_optional(callable), "a callable taking a Progress, or None"),
-    "policy_source": (lambda v: isinstance(v, str), "a str (how errors name the policy)"),
-    "boundary_source": (lambda v: isinstance(v, str), "a str (how errors name the boundary)"),
+    "policy_source": (_is_source, "a str or a path (how errors name the policy)"),
+    "boundary_source": (_is_source, "a str or a path (how errors name the boundary)"),
     "session_policy_document": (_optional(_is_document), "a dict or JSON text, or None"),
     "cancel": (_optional(lambda v: isinstance(v, threading.Event)), "a threading.Event or None"),
 }
@@ -134,7 +140,7 @@ class SandboxRequest:
 def check_request(
     *,
     policy_document: Mapping[str, Any] | str,
-    policy_source: str = "policy_document",
+    policy_source: str | os.PathLike[str] = "policy_document",
     admin_role_arn: str | None = None,
     managed_policy_arns: Sequence[str] = (),
     permissions_boundary_arn: str | None = None,
@@ -143,18 +149,18 @@ def check_request(
     grant_admin_role: bool = False,
     readiness: ReadinessSettings | None = None,
     permissions_boundary_document: Mapping[str, Any] | str | None = None,
-    boundary_source: str = "permissions_boundary_document",
+    boundary_source: str | os.PathLike[str] = "permissions_boundary_document",
     session_policy_document: Mapping[str, Any] | str | None = None,
-    session_source: str = "session_policy_document",
+    session_source: str | os.PathLike[str] = "session_policy_document",
 ) -> SandboxRequest:
     """Check every argument; ``policy_source`` (``boundary_source``, ``session_source``) names the policy (the
-    boundary, the session policy) in errors: a file path, for the CLI."""
+    boundary, the session policy) in errors; a path (the CLI's) says the text was read from that file."""
     kind = PolicyKind.SESSION if session_policy else PolicyKind.IDENTITY
     report = _validate(policy_document, "policy_document", kind, policy_source)
     policy = report.raise_for_errors()
     policy_json = compact_json(policy.raw)
     if session_policy:
-        _check_session_policy_text(policy_json, policy_source)
+        _check_session_policy_text(policy_json, path_name(policy_source))
     warnings = report.warnings
     boundary_json: str | None = None
     if permissions_boundary_document is not None:
@@ -175,7 +181,7 @@ def check_request(
             )
         narrowing = _validate(session_policy_document, "session_policy_document", PolicyKind.SESSION, session_source)
         session_json = compact_json(narrowing.raise_for_errors().raw)
-        _check_session_policy_text(session_json, session_source)
+        _check_session_policy_text(session_json, path_name(session_source))
         warnings += narrowing.warnings
 
     if admin_role_arn is not None:
@@ -219,13 +225,14 @@ def check_request(
     )
 
 
-def _validate(document: object, argument: str, kind: PolicyKind, source: str) -> ValidationReport:
+def _validate(document: object, argument: str, kind: PolicyKind, source: str | os.PathLike[str]) -> ValidationReport:
     if not isinstance(document, (Mapping, str)):
         raise InvalidArgumentError(f"{argument} must be a dict or JSON text, not {type(document).__name__}")
     # JSON text is always text here (the API promises "a dict or JSON text"), never a path.
     if isinstance(document, str):
-        return validate_policy_text(document, kind=kind, name=source)
-    return validate_policy(document, kind=kind, name=source)
+        path = source if isinstance(source, os.PathLike) else None
+        return validate_policy_text(document, kind=kind, name=path_name(source), path=path)
+    return validate_policy(document, kind=kind, name=path_name(source))
 
 
 def check_duration_for_chaining(duration_seconds: int, *, reason: str) -> None:

@@ -8,6 +8,7 @@ policy as a session policy instead (no IAM writes). See docs/sandbox.md for what
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -55,8 +56,8 @@ def temporary_iam_credentials(
     readiness_timeout: float | None = None,
     readiness: ReadinessSettings | None = None,
     progress: ProgressCallback | None = None,
-    policy_source: str = "policy_document",
-    boundary_source: str = "permissions_boundary_document",
+    policy_source: str | os.PathLike[str] = "policy_document",
+    boundary_source: str | os.PathLike[str] = "permissions_boundary_document",
     session_policy_document: Mapping[str, Any] | str | None = None,
     cancel: threading.Event | None = None,
 ) -> Iterator[SandboxCredentials]:
@@ -86,8 +87,9 @@ def temporary_iam_credentials(
         bounds every AWS call made while waiting too.
     :param progress: called with each :class:`~iam_tester.live.progress.Progress` step; if it raises, it
         is logged and not called again (progress never changes what the sandbox does).
-    :param policy_source: how errors name the policy (the CLI passes the file name); ``boundary_source``
-        likewise for the boundary document.
+    :param policy_source: how errors name the policy; the CLI passes the path of the file it read the text
+        from, so that the hint of a :class:`~iam_tester.errors.PolicyError` can suggest ``iam-tester validate``
+        on it. ``boundary_source`` likewise for the boundary document.
     :raises PolicyError, InvalidArgumentError: bad input; nothing was created.
     :raises AwsCallError, ReadinessTimeoutError, SandboxError: setup failed; what was created is removed.
     :raises CleanupError: the ``with`` body succeeded but part of the cleanup failed; it names what is left.
