@@ -314,6 +314,11 @@ def test_deleted_resources_are_gone(tmp_path: Path) -> None:
     assert _read(tmp_path, plan.build(), account=ACCOUNT).principals == ()
 
 
+_PLANNED = '{{"format_version": "1.2", "planned_values": {{"root_module": {}}}}}'
+_NO_MODE = '{"resources": [{"address": "aws_iam_role.r", "type": "aws_iam_role", "name": "r", "values": {}}]}'
+_NO_VALUES = '{"resources": [{"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r"}]}'
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -322,8 +327,30 @@ def test_deleted_resources_are_gone(tmp_path: Path) -> None:
         ('{"resource_changes": []}', "has no `format_version`"),
         ('{"format_version": "1.2", "resource_changes": [{"change": {"after": {}}}]}', "has no `address`"),
         ('{"format_version": "1.2"}', "no resource_changes, planned_values or values"),
+        (_PLANNED.format('{"resources": "x"}'), "planned_values.root_module.resources: `resources` must be a list"),
+        (_PLANNED.format('{"resources": ["x"]}'), "root_module.resources[0]: a resource must be an object"),
+        (_PLANNED.format('{"resources": [{"values": {}}]}'), "root_module.resources[0]: the resource has no `address`"),
+        (_PLANNED.format(_NO_MODE), "root_module.resources[0]: the resource has no `mode`"),
+        (_PLANNED.format(_NO_VALUES), "root_module.resources[0]: a resource's values must be an object"),
+        (_PLANNED.format('"x"'), "planned_values.root_module: a module must be an object"),
+        (_PLANNED.format('{"child_modules": "x"}'), "root_module.child_modules: `child_modules` must be a list"),
+        (_PLANNED.format('{"child_modules": [{"resources": "x"}]}'), "child_modules[0].resources: `resources` must"),
     ],
-    ids=["truncated", "another-major", "no-version", "no-address", "empty"],
+    ids=[
+        "truncated",
+        "another-major",
+        "no-version",
+        "no-address",
+        "empty",
+        "root-resources-not-a-list",
+        "root-resource-not-an-object",
+        "root-resource-without-address",
+        "root-resource-without-mode",
+        "root-resource-without-values",
+        "root-module-not-an-object",
+        "child-modules-not-a-list",
+        "child-resources-not-a-list",
+    ],
 )
 def test_hostile_plans_exit_2(tmp_path: Path, content: str, message: str) -> None:
     """A plan that cannot be read exits 2 naming the file and the problem."""

@@ -70,6 +70,18 @@ def test_request_carries_multivalued_keys_as_lists(write: WriteFile) -> None:
     assert dict(request.context) == {"aws:TagKeys": ["a", "b"], "aws:SecureTransport": "true", "s3:max-keys": "10"}
 
 
+def test_plain_decimal_numbers_in_the_context_are_taken_as_written(write: WriteFile) -> None:
+    """Numbers YAML reads back as the same text (10, -3, 2.5, 0) are context values, with no quotes needed."""
+    path = write(
+        "s.yaml",
+        """
+        context: {s3:max-keys: 10, x:n: [-3, 2.5, 0]}
+        cases: [{action: s3:ListBucket, resource: "arn:aws:s3:::b"}]
+        """,
+    )
+    assert dict(load_suite(path).cases[0].context) == {"s3:max-keys": "10", "x:n": ("-3", "2.5", "0")}
+
+
 def test_policy_files_resolve_next_to_the_suite(
     write: WriteFile, policy_file: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -75,3 +75,12 @@ def test_inline_policy_errors_count_the_rest(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as caught:
         load_suite(path)
     assert caught.value.hint == "1 more error in this identity policy"
+
+
+def test_a_rewritten_number_says_quote_it(tmp_path: Path) -> None:
+    """A context number YAML reads in another form (octal) is an error whose hint gives the value quoted."""
+    path = tmp_path / "s.yaml"
+    path.write_text("context: {aws:PrincipalAccount: 011122223333}\ncases: [{action: s3:GetObject, resource: '*'}]\n")
+    with pytest.raises(SuiteError) as caught:
+        load_suite(path)
+    assert caught.value.hint == 'quote it: "011122223333"'

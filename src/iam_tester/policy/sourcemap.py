@@ -275,6 +275,26 @@ class YamlSourceMap:
     node: yaml.Node
 
     def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int] | None:
+        found = self._find(path)
+        if found is None:
+            return None
+        key_node, node = found
+        target = key_node if key and key_node is not None else node
+        return target.start_mark.line + 1, target.start_mark.column + 1
+
+    def written(self, path: Sequence[PathPart]) -> str | None:
+        """The text of the plain (unquoted) scalar at ``path`` as written — ``0x10``, where the data holds 16 —
+        or ``None`` when the value there is not a plain scalar."""
+        import yaml
+
+        found = self._find(path)
+        if found is None or not isinstance(found[1], yaml.ScalarNode) or found[1].style:
+            return None
+        text: str = found[1].value
+        return text
+
+    def _find(self, path: Sequence[PathPart]) -> tuple[yaml.Node | None, yaml.Node] | None:
+        """The key node (``None`` in a list) and the value node at ``path``."""
         import yaml
 
         node = self.node
@@ -292,8 +312,7 @@ class YamlSourceMap:
                 key_node, node = None, node.value[part]
             else:
                 return None
-        target = key_node if key and key_node is not None else node
-        return target.start_mark.line + 1, target.start_mark.column + 1
+        return key_node, node
 
 
 _YAML_MERGE = "tag:yaml.org,2002:merge"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -176,8 +177,11 @@ class _SuiteBuilder:
         if "context" in raw:
             context = self.context(raw["context"], (*where, "context"), defaults.context)
         principal = self.principal(raw, where) or defaults.principal
+        account = self.account(raw, where) if "resource_account" in raw else defaults.account
         if self.sources is not None:
             given = defaults.given | _given(raw.get("policies"))
+            if account is None and "resource" not in given and action.lower() not in TRUST_ACTIONS:
+                account = self.sources.resource_account(resource)
             principal, policies = self.from_sources(
                 self.sources, principal, policies, given, action=action, resource=resource, where=where
             )
@@ -191,7 +195,7 @@ class _SuiteBuilder:
             principal=principal,
             policies=policies,
             locator=self.text,
-            resource_account=self.account(raw, where) if "resource_account" in raw else defaults.account,
+            resource_account=account,
             context=context,
             expect=self.expect(raw["expect"], (*where, "expect")) if "expect" in raw else None,
             call=self.call(raw["call"], (*where, "call")) if "call" in raw else None,
@@ -315,7 +319,7 @@ class _SuiteBuilder:
         options = {key: raw[key] for key in SOURCE_OPTIONS if key in raw}
         account = options.get("account")
         if isinstance(account, int) and not isinstance(account, bool):
-            account = str(account)
+            account = self.number_text(account, (*where, "account"), "the account ID")
         if account is not None and not isinstance(account, str):
             raise self.text.error(
                 f"`account` must be a 12-digit account ID, not {value_text(account)}", (*where, "account")
@@ -376,7 +380,10 @@ class _SuiteBuilder:
         if value is None:
             return None
         # YAML reads an unquoted account ID as a number; that is fine unless it had leading zeros.
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if isinstance(value, int) and not isinstance(value, bool):
+            text: Any = self.number_text(value, (*where, "resource_account"), "the account ID")
+        else:
+            text = value
         if not isinstance(text, str) or not ACCOUNT_ID.match(text):
             raise self.text.error(
                 f"`resource_account` must be a 12-digit account ID, not {value_text(value)}",
@@ -441,10 +448,30 @@ class _SuiteBuilder:
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, (int, float)):
-            return str(value)
+            return self.number_text(value, where)
         raise self.text.error(
             f"a context value must be a string, number, boolean or a list of them, not {kind_of(value)}", where
         )
+
+    def number_text(self, value: float, where: tuple[PathPart, ...], what: str = "the context value") -> str:
+        """A number YAML read, as the text it stands for (``what``: a context value, an account ID): only as
+        written. YAML 1.1 reads 011122223333 as octal, 0x10, 1_000, 1:30 (base 60) and 1.5e3 as numbers whose
+        text is not what the user wrote — a value the request would silently carry instead."""
+        text = str(value)
+        written = self.text.written(where)
+        if written is not None and written != text:
+            raise self.text.error(
+                f"YAML reads {written} as the number {text}: {what} would be {text!r}, not what is written",
+                where,
+                hint=f'quote it: "{written}"',
+            )
+        if isinstance(value, float) and not math.isfinite(value):  # JSON's 1e400
+            raise self.text.error(
+                f"{what} must be kept as written, but this number is too large to read (beyond ±1.8e308)",
+                where,
+                hint="quote it, as a string",
+            )
+        return text
 
     def call(self, raw: Any, where: tuple[PathPart, ...]) -> Call | None:
         if raw is None:

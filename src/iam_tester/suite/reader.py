@@ -40,6 +40,10 @@ class SuiteText:
         line, column = position if position else (None, None)
         return Location(self.display, format_path(parts), line, column)
 
+    def written(self, parts: Sequence[PathPart]) -> str | None:
+        """The plain scalar at ``parts`` as the YAML text writes it (``None`` for JSON, or anything else)."""
+        return self.source_map.written(parts) if isinstance(self.source_map, YamlSourceMap) else None
+
     def error(
         self, message: str, parts: Sequence[PathPart], *, key: bool = False, hint: str | None = None
     ) -> SuiteError:

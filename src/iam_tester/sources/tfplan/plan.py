@@ -188,14 +188,27 @@ class Plan:
             )
 
     def _walk(self, module: Any, where: tuple[PathPart, ...], *, data_only: bool = False) -> None:
-        if not isinstance(module, dict):
+        """A module of the state representation ("Values Representation" in the format's page): every module,
+        resource and child module is checked for the shape the format gives it, at every depth, so a plan that
+        is not one is exit 2 rather than an inventory silently missing what it holds."""
+        if module is None:  # an empty configuration may leave root_module out
             return
-        for i, resource in enumerate(module.get("resources") or []):
-            if not isinstance(resource, dict) or (data_only and resource.get("mode") != "data"):
-                continue
-            if isinstance(resource.get("values"), dict):
-                self._add(resource, resource["values"], {}, (*where, "resources", i, "values"), only_new=True)
-        for i, child in enumerate(module.get("child_modules") or []):
+        if not isinstance(module, dict):
+            raise self.error("a module must be an object with `resources` and `child_modules`", where)
+        resources = module.get("resources", [])
+        if not isinstance(resources, list):
+            raise self.error("`resources` must be a list", (*where, "resources"))
+        for i, resource in enumerate(resources):
+            at: tuple[PathPart, ...] = (*where, "resources", i)
+            if not isinstance(resource, dict):
+                raise self.error("a resource must be an object", at)
+            if data_only and resource.get("mode") != "data":
+                continue  # prior_state's managed resources are the state before the change: only shape-checked
+            self._add(resource, resource.get("values"), {}, (*at, "values"), only_new=True)
+        children = module.get("child_modules", [])
+        if not isinstance(children, list):
+            raise self.error("`child_modules` must be a list", (*where, "child_modules"))
+        for i, child in enumerate(children):
             self._walk(child, (*where, "child_modules", i), data_only=data_only)
 
     def _add(
@@ -214,7 +227,8 @@ class Plan:
                     f"the resource has no `{name}` (a non-empty string)", where[:-1] if where[-1] == "values" else where
                 )
         if not isinstance(values, dict):
-            raise self.error("a resource's values must be an object", where)
+            missing = values is None and where[-1] == "values"  # no `values` key: point at the resource
+            raise self.error("a resource's values must be an object", where[:-1] if missing else where)
         module = entry.get("module_address", "")
         if not isinstance(module, str):
             raise self.error("`module_address` must be a string", where)
