@@ -90,6 +90,7 @@ def assert_allowed(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     __tracebackhide__ = True
     from .live.outcome import Observed
 
+    _check_callable(fn, "assert_allowed")
     result, outcome, call = _attempt(fn, args, kwargs)
     if outcome.denied and call is not None and not call.sandbox.in_force:
         result, outcome, call = _until_in_force(fn, args, kwargs)
@@ -108,6 +109,7 @@ def assert_denied(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
     makes, or by an ``assert_allowed`` that passed — since a new role denies everything until then.
     """
     __tracebackhide__ = True
+    _check_callable(fn, "assert_denied")
     _, outcome, call = _attempt(fn, args, kwargs)
     if outcome.denied:
         if call is None or call.sandbox.in_force:
@@ -179,17 +181,29 @@ def policy_document(raw: Mapping[str, Any] | str, kind: Any, name: str) -> Polic
     return validate_policy(raw, kind=kind, name=name, catalog=False).raise_for_errors()
 
 
+def _check_callable(fn: object, helper: str) -> None:
+    # Called, a string would fail with "'str' object is not callable", which reads as AWS's answer.
+    if not callable(fn):
+        raise TypeError(
+            f"{helper} takes the call to make as its first argument (a client method such as "
+            f"s3.list_buckets, or a function), not {type(fn).__name__} {fn!r}"
+        )
+
+
 def _attempt(
     fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Any, CallOutcome, _Call | None]:
-    from .live.outcome import CallOutcome, classify
+    from .live.outcome import CallOutcome, call_failure, classify
 
     _last.call = None
     try:
         result = fn(*args, **kwargs)
         outcome = CallOutcome.success()
-    except Exception as exc:  # every failure is an outcome to classify
-        result, outcome = None, classify(exc)
+    except Exception as exc:
+        failure = call_failure(exc)
+        if failure is None:  # the caller's own error, not AWS's answer: theirs to see as it is
+            raise
+        result, outcome = None, classify(failure)
     return result, outcome, getattr(_last, "call", None)
 
 
