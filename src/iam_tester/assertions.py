@@ -61,8 +61,7 @@ class _Call:
     prefix: str  # the service's prefix in IAM actions (its signing name: s3, elasticloadbalancing)
 
     def describe(self) -> str:
-        arguments = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
-        return f"{self.service}.{self.operation}({arguments})"
+        return _call_text(f"{self.service}.{self.operation}", (), self.params)
 
 
 _last = threading.local()
@@ -99,7 +98,8 @@ def assert_allowed(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
             call.sandbox.in_force = True
         return result
     verdict = "was denied" if outcome.denied else "failed without a decision about authorization"
-    raise AssertionError(_message(f"{_named(fn, call)} {verdict}; expected it to be allowed", outcome, call))
+    named = _named(fn, args, kwargs, call)
+    raise AssertionError(_message(f"{named} {verdict}; expected it to be allowed", outcome, call))
 
 
 def assert_denied(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
@@ -111,12 +111,13 @@ def assert_denied(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
     __tracebackhide__ = True
     _check_callable(fn, "assert_denied")
     _, outcome, call = _attempt(fn, args, kwargs)
+    named = _named(fn, args, kwargs, call)
     if outcome.denied:
         if call is None or call.sandbox.in_force:
             return
         raise AssertionError(
             _message(
-                f"{_named(fn, call)} was denied, but that proves nothing yet: the sandbox's policy was never seen in "
+                f"{named} was denied, but that proves nothing yet: the sandbox's policy was never seen in "
                 "force (its policy denies the probe iam:ListAccountAliases, or uses managed policies or a boundary "
                 "by ARN); assert_allowed a call it allows first",
                 outcome,
@@ -124,7 +125,7 @@ def assert_denied(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
             )
         )
     verdict = "was allowed" if not outcome.failed else "failed without a decision about authorization"
-    raise AssertionError(_message(f"{_named(fn, call)} {verdict}; expected a denial", outcome, call))
+    raise AssertionError(_message(f"{named} {verdict}; expected a denial", outcome, call))
 
 
 def assert_decision(
@@ -223,8 +224,22 @@ def _until_in_force(
     return latest[-1]
 
 
-def _named(fn: Callable[..., Any], call: _Call | None) -> str:
-    return call.describe() if call is not None else getattr(fn, "__qualname__", repr(fn))
+def _named(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], call: _Call | None) -> str:
+    """The call as recorded through a sandbox's session; else, for a method of a botocore client of the
+    caller's own (``__self__`` the client, ``__name__`` the Python operation name), ``s3.list_objects_v2(...)``
+    as it was called — its ``__qualname__`` is botocore's internal ``_api_call``."""
+    if call is not None:
+        return call.describe()
+    try:
+        service = fn.__self__.meta.service_model.service_name  # type: ignore[attr-defined]
+    except AttributeError:
+        return getattr(fn, "__qualname__", repr(fn))
+    return _call_text(f"{service}.{fn.__name__}", args, kwargs)
+
+
+def _call_text(name: str, args: tuple[Any, ...], params: Mapping[str, Any]) -> str:
+    arguments = [repr(value) for value in args] + [f"{key}={value!r}" for key, value in params.items()]
+    return f"{name}({', '.join(arguments)})"
 
 
 def _message(headline: str, outcome: CallOutcome, call: _Call | None) -> str:

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from iam_tester import temporary_iam_credentials
 from iam_tester.assertions import assert_allowed, assert_denied
-from iam_tester.embedded import OPEN_BUCKET
+from iam_tester.embedded import OPEN_BUCKET, PROTECTED_BUCKET
 
 from .helpers import ALLOW_LIST_EXCEPT_PROTECTED
 
@@ -58,3 +58,18 @@ def test_an_s3_transfer_reads_as_the_answer_it_wraps(session: boto3.Session, tmp
         s3 = credentials.client("s3")
         assert_allowed(s3.list_objects_v2, Bucket=OPEN_BUCKET)
         assert_denied(s3.upload_file, str(upload), OPEN_BUCKET, "upload.txt")
+
+
+def test_a_call_from_a_client_of_ones_own_is_named_by_service_and_operation(session: boto3.Session) -> None:
+    """A client not made by iam_sandbox records no call: the failure names it from the bound method
+    (`s3.list_objects_v2(Bucket=...)`), not from botocore's internals."""
+    with temporary_iam_credentials(policy_document=ALLOW_LIST_EXCEPT_PROTECTED, session=session) as credentials:
+        s3 = credentials.client("s3")
+        with pytest.raises(AssertionError) as caught:
+            assert_allowed(s3.list_objects_v2, Bucket=PROTECTED_BUCKET)
+        assert str(caught.value).startswith(
+            f"s3.list_objects_v2(Bucket='{PROTECTED_BUCKET}') was denied; expected it to be allowed"
+        )
+        with pytest.raises(AssertionError) as caught:
+            assert_denied(s3.list_objects_v2, Bucket=OPEN_BUCKET)
+        assert str(caught.value).startswith(f"s3.list_objects_v2(Bucket='{OPEN_BUCKET}') was allowed")
