@@ -111,7 +111,7 @@ def iam_sandbox(request: pytest.FixtureRequest) -> SandboxFactory:
     """A factory of sandboxes: ``with iam_sandbox(policy, **options) as session:`` (see the module's docstring)."""
     if "embedded_aws" in request.fixturenames:
         aws: EmbeddedAws = request.getfixturevalue("embedded_aws")
-        return lambda policy, **options: _sandbox(options.pop("session", None) or aws.session(), policy, options)
+        return lambda policy, **options: _sandbox(aws.session, policy, options)
     if request.node.get_closest_marker("aws") is None:
         raise pytest.UsageError(
             f"{request.node.nodeid}: iam_sandbox would create a role in the AWS account of your default "
@@ -120,9 +120,9 @@ def iam_sandbox(request: pytest.FixtureRequest) -> SandboxFactory:
         )
 
     def real(policy: Mapping[str, Any] | str, **options: Any) -> AbstractContextManager[boto3.Session]:
-        from .live.clients import session_or_default
+        import boto3
 
-        return _sandbox(session_or_default(options.pop("session", None)), policy, options)
+        return _sandbox(boto3.Session, policy, options)
 
     return real
 
@@ -131,12 +131,26 @@ def iam_sandbox(request: pytest.FixtureRequest) -> SandboxFactory:
 
 
 @contextmanager
-def _sandbox(base: boto3.Session, policy: Mapping[str, Any] | str, options: dict[str, Any]) -> Iterator[boto3.Session]:
+def _sandbox(
+    default_session: Callable[[], boto3.Session], policy: Mapping[str, Any] | str, options: dict[str, Any]
+) -> Iterator[boto3.Session]:
     from .engine import PolicySet
+    from .errors import InvalidArgumentError
     from .live import temporary_iam_credentials
+    from .live.inputs import ARGUMENT_TYPES, check_argument_types
     from .policy import PolicyKind
     from .suite.live_plan import probe_predicted_allowed, with_probe_statement
 
+    # The options are read below before temporary_iam_credentials sees them: check them first, as it does.
+    strange = [name for name in options if name not in ARGUMENT_TYPES or name == "policy_document"]
+    if strange:
+        raise InvalidArgumentError(
+            f"iam_sandbox has no option {strange[0]!r}",
+            hint="the policy is its first argument; the options are temporary_iam_credentials's keyword arguments",
+        )
+    check_argument_types({"policy_document": policy, **options})
+    given = options.pop("session", None)
+    base = given if given is not None else default_session()
     kind = PolicyKind.SESSION if options.get("session_policy") else PolicyKind.IDENTITY
     document = policy_document(policy, kind, "the policy given to iam_sandbox")
     boundary = optional_document(options.get("permissions_boundary_document"), PolicyKind.BOUNDARY, "the boundary")

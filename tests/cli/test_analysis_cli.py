@@ -69,6 +69,21 @@ def test_diff_sarif_has_one_result_per_finding() -> None:
     results = sarif["runs"][0]["results"]
     assert len(results) == len(findings)
     assert {r["ruleId"] for r in results} == {"new-access"}
+    # Located where code scanning can open it: NEW's path, at the line of the statement that grants it.
+    lines = Path(READER_V2).read_text().splitlines()
+    for result, finding in zip(results, findings, strict=True):
+        physical = result["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"]["uri"] == Path(READER_V2).as_posix()
+        sid = finding["granted_by"][0]["statement"]
+        statement_line = physical["region"]["startLine"]
+        assert any(f'"Sid": "{sid}"' in line for line in lines[statement_line - 1 : statement_line + 2])
+
+
+def test_diff_sarif_over_sources_names_the_files() -> None:
+    """Over sources the SARIF location is the source's file, not `KIND:PATH` or a label."""
+    sarif = json.loads(run("diff", f"tfplan:{PLAN}", "--format", "sarif").stdout)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {Path(PLAN).as_posix()}
 
 
 def test_bad_input_exits_2_with_the_file_named(tmp_path: Path) -> None:

@@ -92,8 +92,23 @@ def test_require_valid_policy_raises_policy_error() -> None:
     assert error.code == "invalid-effect"
     assert error.exit_code == 2
     assert (error.location.source, error.location.path, error.location.line) == ("dev.json", "Statement[0].Effect", 5)
-    assert "iam-tester validate --type identity dev.json" in (error.hint or "")
     assert len(error.findings) == 1
+
+
+def test_the_hint_suggests_the_cli_only_for_a_file(tmp_path: Path) -> None:
+    """A policy read from a file hints at `iam-tester validate` on that file; one given in memory (text or a
+    dict, whatever its name) hints at the library's validate_policy, never at a file that does not exist."""
+    path = tmp_path / "my dev.json"
+    path.write_text(json.dumps(BROKEN, indent=2))
+    with pytest.raises(PolicyError) as from_file:
+        require_valid_policy(path, name="dev.json")
+    assert f"run `iam-tester validate --type identity '{path}'` to see every finding" in (from_file.value.hint or "")
+    for in_memory in (json.dumps(BROKEN, indent=2), BROKEN, "{"):
+        with pytest.raises(PolicyError) as caught:
+            require_valid_policy(in_memory, name="dev.json")
+        hint = caught.value.hint or ""
+        assert "iam-tester validate" not in hint
+        assert "validate it with iam_tester.policy.validate_policy(...) to see every finding" in hint
 
 
 def test_strict_turns_warnings_into_errors() -> None:

@@ -401,3 +401,62 @@ def test_reference_loop_is_located(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         inventory(f"cfn:{path}")
     assert caught.value.location.line in (4, 8)
+
+
+def test_refs_and_arns_of_the_resources_policies_name(tmp_path: Path) -> None:
+    """Ref and Fn::GetAtt Arn of a DynamoDB table, a Kinesis stream, a log group, an SSM parameter, a state
+    machine and a CodeBuild project with their names set resolve as each type's return values say; a
+    generated name stays unknown."""
+    found = _read(
+        tmp_path,
+        f"""
+        Resources:
+          Table: {{Type: AWS::DynamoDB::Table, Properties: {{TableName: items}}}}
+          Stream: {{Type: AWS::Kinesis::Stream, Properties: {{Name: events}}}}
+          Logs: {{Type: AWS::Logs::LogGroup, Properties: {{LogGroupName: /app/api}}}}
+          Param: {{Type: AWS::SSM::Parameter, Properties: {{Name: /app/key, Type: String, Value: x}}}}
+          Machine: {{Type: AWS::StepFunctions::StateMachine, Properties: {{StateMachineName: flow}}}}
+          Build: {{Type: AWS::CodeBuild::Project, Properties: {{Name: ci}}}}
+          Nameless: {{Type: AWS::DynamoDB::Table}}
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              RoleName: app
+              AssumeRolePolicyDocument: {TRUST_YAML}
+              Policies:
+                - PolicyName: refs
+                  PolicyDocument:
+                    Version: "2012-10-17"
+                    Statement:
+                      - Effect: Allow
+                        Action: "*"
+                        Resource:
+                          - !GetAtt Table.Arn
+                          - !Sub "arn:aws:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/${{Table}}/index/*"
+                          - !GetAtt Stream.Arn
+                          - !GetAtt Logs.Arn
+                          - !Sub "arn:aws:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter${{Param}}"
+                          - !Ref Machine
+                          - !GetAtt Machine.Arn
+                          - !GetAtt Build.Arn
+                - PolicyName: nameless
+                  PolicyDocument:
+                    Version: "2012-10-17"
+                    Statement: [{{Effect: Allow, Action: "*", Resource: !GetAtt Nameless.Arn}}]
+        """,
+        account="111122223333",
+        region="eu-west-1",
+    )
+    role = principal(found, "Role")
+    (refs,) = [p for p in role.identity if p.name == "refs"]
+    assert statements(refs.document)[0]["Resource"] == [
+        "arn:aws:dynamodb:eu-west-1:111122223333:table/items",
+        "arn:aws:dynamodb:eu-west-1:111122223333:table/items/index/*",
+        "arn:aws:kinesis:eu-west-1:111122223333:stream/events",
+        "arn:aws:logs:eu-west-1:111122223333:log-group:/app/api:*",
+        "arn:aws:ssm:eu-west-1:111122223333:parameter/app/key",
+        "arn:aws:states:eu-west-1:111122223333:stateMachine:flow",
+        "arn:aws:states:eu-west-1:111122223333:stateMachine:flow",
+        "arn:aws:codebuild:eu-west-1:111122223333:project/ci",
+    ]
+    assert any("Nameless has no TableName" in u.why for u in found.unknown)

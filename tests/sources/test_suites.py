@@ -248,3 +248,49 @@ def test_trust_slot_rejects_a_resource_element(tmp_path: Path) -> None:
     result = check(path)
     assert result.exit_code == 2
     assert "trust.json" in result.stderr
+
+
+def test_a_bucket_from_a_source_is_owned_by_the_sources_account(tmp_path: Path) -> None:
+    """A bucket's ARN names no account; its source does. A caller from another account that the bucket
+    policy names still needs its own identity policy (cross-account: both must allow), and a role of the
+    bucket's account needs only the bucket policy."""
+    template = """
+        Resources:
+          Bucket: {Type: AWS::S3::Bucket, Properties: {BucketName: shared-data}}
+          BucketPolicy:
+            Type: AWS::S3::BucketPolicy
+            Properties:
+              Bucket: !Ref Bucket
+              PolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Principal:
+                      AWS: ["arn:aws:iam::444455556666:role/Auditor", "arn:aws:iam::111122223333:role/Reader"]
+                    Action: s3:GetObject
+                    Resource: !Sub "${Bucket.Arn}/*"
+    """
+    _suite(tmp_path, template, "stack.yaml")
+    suite = _suite(
+        tmp_path,
+        """
+        sources: [{cfn: stack.yaml, account: "111122223333"}]
+        cases:
+          - principal: "arn:aws:iam::444455556666:role/Auditor"
+            action: s3:GetObject
+            resource: "arn:aws:s3:::shared-data/x"
+            expect: implicitDeny
+          - principal: "arn:aws:iam::111122223333:role/Reader"
+            action: s3:GetObject
+            resource: "arn:aws:s3:::shared-data/x"
+            expect: allowed
+          - principal: "arn:aws:iam::444455556666:role/Auditor"
+            action: s3:GetObject
+            resource: "arn:aws:s3:::shared-data/x"
+            resource_account: "444455556666"  # said otherwise in the case: the case wins
+            expect: allowed
+        """,
+    )
+    cases = _cases(check(suite, "--format", "json"))
+    assert [c["decision"] for c in cases] == ["implicitDeny", "allowed", "allowed"]
+    assert [c["ok"] for c in cases] == [True, True, True]

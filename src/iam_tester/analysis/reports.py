@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import __version__
 from .._text import count
 from ..engine import Request
+from ..engine.results import StatementRef
 from ..policy.catalog import Catalog
 from .results import AccessReport, ActionAccess, DiffReport, ExposureReport, Finding
 
@@ -142,9 +143,26 @@ def diff_text(report: DiffReport, old_name: str, new_name: str) -> str:
     return "\n".join(lines)
 
 
-def diff_sarif(report: DiffReport, old_name: str, new_name: str) -> dict[str, Any]:
+def diff_sarif(
+    report: DiffReport,
+    old_name: str,
+    new_name: str,
+    *,
+    new_uri: str | None = None,
+    line_of: Callable[[StatementRef], int | None] | None = None,
+) -> dict[str, Any]:
     """SARIF 2.1.0 for code scanning: one result per new-access finding (and per undecided group), located in
-    NEW's file."""
+    NEW's file — ``new_uri``, a path code scanning can open (default ``new_name``) — at the line of the first
+    statement that grants it when ``line_of`` knows it."""
+    uri = new_uri or new_name
+
+    def location(refs: Sequence[StatementRef] = ()) -> dict[str, Any]:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+        line = next((found for ref in refs if (found := line_of(ref)) is not None), None) if line_of else None
+        if line is not None:
+            physical["region"] = {"startLine": line}
+        return {"physicalLocation": physical}
+
     results: list[dict[str, Any]] = []
     for finding in report.new_access:
         witness = finding.witness
@@ -159,9 +177,7 @@ def diff_sarif(report: DiffReport, old_name: str, new_name: str) -> dict[str, An
                 "ruleId": "new-access",
                 "level": "error",
                 "message": {"text": text},
-                "locations": [
-                    {"physicalLocation": {"artifactLocation": {"uri": new_name}}, "logicalLocations": logical}
-                ],
+                "locations": [{**location(finding.granted_by), "logicalLocations": logical}],
                 "properties": {"witness": finding.to_dict()["witness"]},
             }
         )
@@ -173,7 +189,7 @@ def diff_sarif(report: DiffReport, old_name: str, new_name: str) -> dict[str, An
                 "message": {
                     "text": f"could not decide whether {new_name} adds access ({gap.why}): {_names(list(gap.actions))}"
                 },
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": new_name}}}],
+                "locations": [location()],
             }
         )
     rules = [

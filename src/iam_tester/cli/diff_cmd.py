@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -112,7 +112,9 @@ def diff(
         if output_format == "json":
             stream.write(json.dumps(report.to_dict(), indent=2) + "\n")
         elif output_format == "sarif":
-            stream.write(json.dumps(diff_sarif(report, old_name, new_name), indent=2) + "\n")
+            newest = new if new is not None else old
+            sarif = diff_sarif(report, old_name, new_name, **_sarif_location(newest, source_options))
+            stream.write(json.dumps(sarif, indent=2) + "\n")
         else:
             stream.write(diff_text(report, old_name, new_name) + "\n")
         if report.adds_access:
@@ -143,3 +145,30 @@ def _diff_sources(old: str, new: str | None, options: SourceOptions, allow_unkno
 def _how(kind: PolicyKind) -> str | None:
     """How to compare a document that reads as ``kind`` (for the hint on one given as another kind)."""
     return f"use --type {kind.value}" if kind.value in _KINDS else None
+
+
+def _sarif_location(path: Path, options: SourceOptions) -> dict[str, Any]:
+    """Where code scanning finds NEW: its file (a source's file, not ``KIND:PATH``) and, for a policy file, the
+    line of each statement."""
+    from ..sources import is_source
+
+    if is_source(str(path)):
+        spec = options.spec(str(path))
+        return {"new_uri": spec.file.as_posix() if spec.file is not None else None}
+    from ..engine.results import StatementRef
+    from ..policy.sourcemap import JsonSourceMap
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeError):
+        return {"new_uri": path.as_posix()}
+    source_map = JsonSourceMap(text)
+    name = str(path)
+
+    def line_of(ref: StatementRef) -> int | None:
+        if ref.policy != name:
+            return None
+        found = source_map.position(("Statement", ref.index)) or source_map.position(("Statement",))
+        return found[0] if found else None
+
+    return {"new_uri": path.as_posix(), "line_of": line_of}

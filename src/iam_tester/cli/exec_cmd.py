@@ -161,7 +161,7 @@ def exec_command(
                 signals_as_exceptions(),
                 temporary_iam_credentials(
                     policy_document=text,
-                    policy_source=str(policy_file),
+                    policy_source=policy_file,
                     admin_role_arn=admin_role_arn,
                     session=session,
                     managed_policy_arns=managed_policy_arn,

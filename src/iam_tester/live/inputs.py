@@ -8,8 +8,11 @@ or :class:`~iam_tester.errors.InvalidArgumentError` (CLI exit 2) and nothing is 
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping, Sequence
+import reprlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,14 +26,17 @@ from ..policy import (
     validate_policy,
     validate_policy_text,
 )
+from ..policy.textfile import path_name
 from .readiness import ReadinessSettings
 
 __all__ = [
+    "ARGUMENT_TYPES",
     "MAX_CHAINED_DURATION",
     "MAX_DURATION",
     "MIN_DURATION",
     "SESSION_POLICY_MAX_CHARS",
     "SandboxRequest",
+    "check_argument_types",
     "check_duration_for_chaining",
     "check_request",
 ]
@@ -49,6 +55,68 @@ _MAX_SESSION_POLICY_ARNS = 10
 
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}\Z")
 _POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,128}\Z")
+
+
+def _is_session(value: object) -> bool:
+    import boto3  # only once a sandbox is asked for: ``import iam_tester`` does not load boto3
+
+    return isinstance(value, boto3.Session)
+
+
+def _optional(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    return lambda value: value is None or check(value)
+
+
+def _is_document(value: object) -> bool:
+    return isinstance(value, (Mapping, str))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_source(value: object) -> bool:
+    return isinstance(value, (str, os.PathLike))
+
+
+def _is_arn_list(value: object) -> bool:
+    # One string is a sequence of characters: refused, it is always a forgotten list.
+    return (
+        isinstance(value, Sequence)
+        and not isinstance(value, (str, bytes))
+        and all(isinstance(arn, str) for arn in value)
+    )
+
+
+# The type of each keyword argument of ``temporary_iam_credentials``, as a test and as words for the error.
+# Python checks no annotation at run time: without this, ``session="abc"`` fails deep inside with an
+# AttributeError, and ``session_policy="yes"`` is taken as true.
+ARGUMENT_TYPES: dict[str, tuple[Callable[[object], bool], str]] = {
+    "policy_document": (_is_document, "a dict or JSON text"),
+    "admin_role_arn": (_optional(lambda v: isinstance(v, str)), "a role ARN (a str) or None"),
+    "session": (_optional(_is_session), "a boto3.Session or None"),
+    "managed_policy_arns": (_is_arn_list, "a list of policy ARNs (str)"),
+    "permissions_boundary_arn": (_optional(lambda v: isinstance(v, str)), "a policy ARN (a str) or None"),
+    "permissions_boundary_document": (_optional(_is_document), "a dict or JSON text, or None"),
+    "duration_seconds": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an int (seconds)"),
+    "session_policy": (lambda v: isinstance(v, bool), "True or False"),
+    "grant_admin_role": (lambda v: isinstance(v, bool), "True or False"),
+    "readiness_timeout": (_optional(_is_number), "a number of seconds or None"),
+    "readiness": (_optional(lambda v: isinstance(v, ReadinessSettings)), "a ReadinessSettings or None"),
+    "progress": (_optional(callable), "a callable taking a Progress, or None"),
+    "policy_source": (_is_source, "a str or a path (how errors name the policy)"),
+    "boundary_source": (_is_source, "a str or a path (how errors name the boundary)"),
+    "session_policy_document": (_optional(_is_document), "a dict or JSON text, or None"),
+    "cancel": (_optional(lambda v: isinstance(v, threading.Event)), "a threading.Event or None"),
+}
+
+
+def check_argument_types(arguments: Mapping[str, object]) -> None:
+    """Refuse an argument of the wrong type, naming it, what it got and what it takes."""
+    for name, value in arguments.items():
+        check, takes = ARGUMENT_TYPES[name]
+        if not check(value):
+            raise InvalidArgumentError(f"{name} must be {takes}, not {type(value).__name__} {reprlib.repr(value)}")
 
 
 @dataclass(frozen=True)
@@ -72,7 +140,7 @@ class SandboxRequest:
 def check_request(
     *,
     policy_document: Mapping[str, Any] | str,
-    policy_source: str = "policy_document",
+    policy_source: str | os.PathLike[str] = "policy_document",
     admin_role_arn: str | None = None,
     managed_policy_arns: Sequence[str] = (),
     permissions_boundary_arn: str | None = None,
@@ -81,18 +149,18 @@ def check_request(
     grant_admin_role: bool = False,
     readiness: ReadinessSettings | None = None,
     permissions_boundary_document: Mapping[str, Any] | str | None = None,
-    boundary_source: str = "permissions_boundary_document",
+    boundary_source: str | os.PathLike[str] = "permissions_boundary_document",
     session_policy_document: Mapping[str, Any] | str | None = None,
-    session_source: str = "session_policy_document",
+    session_source: str | os.PathLike[str] = "session_policy_document",
 ) -> SandboxRequest:
     """Check every argument; ``policy_source`` (``boundary_source``, ``session_source``) names the policy (the
-    boundary, the session policy) in errors: a file path, for the CLI."""
+    boundary, the session policy) in errors; a path (the CLI's) says the text was read from that file."""
     kind = PolicyKind.SESSION if session_policy else PolicyKind.IDENTITY
     report = _validate(policy_document, "policy_document", kind, policy_source)
     policy = report.raise_for_errors()
     policy_json = compact_json(policy.raw)
     if session_policy:
-        _check_session_policy_text(policy_json, policy_source)
+        _check_session_policy_text(policy_json, path_name(policy_source))
     warnings = report.warnings
     boundary_json: str | None = None
     if permissions_boundary_document is not None:
@@ -113,7 +181,7 @@ def check_request(
             )
         narrowing = _validate(session_policy_document, "session_policy_document", PolicyKind.SESSION, session_source)
         session_json = compact_json(narrowing.raise_for_errors().raw)
-        _check_session_policy_text(session_json, session_source)
+        _check_session_policy_text(session_json, path_name(session_source))
         warnings += narrowing.warnings
 
     if admin_role_arn is not None:
@@ -157,13 +225,14 @@ def check_request(
     )
 
 
-def _validate(document: object, argument: str, kind: PolicyKind, source: str) -> ValidationReport:
+def _validate(document: object, argument: str, kind: PolicyKind, source: str | os.PathLike[str]) -> ValidationReport:
     if not isinstance(document, (Mapping, str)):
         raise InvalidArgumentError(f"{argument} must be a dict or JSON text, not {type(document).__name__}")
     # JSON text is always text here (the API promises "a dict or JSON text"), never a path.
     if isinstance(document, str):
-        return validate_policy_text(document, kind=kind, name=source)
-    return validate_policy(document, kind=kind, name=source)
+        path = source if isinstance(source, os.PathLike) else None
+        return validate_policy_text(document, kind=kind, name=path_name(source), path=path)
+    return validate_policy(document, kind=kind, name=path_name(source))
 
 
 def check_duration_for_chaining(duration_seconds: int, *, reason: str) -> None:

@@ -8,6 +8,7 @@ policy as a session policy instead (no IAM writes). See docs/sandbox.md for what
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -18,11 +19,11 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..embedded import LIMITS, is_embedded_endpoint
-from ..errors import AwsCallError, CancelledError, InvalidArgumentError
+from ..errors import AwsCallError, CancelledError
 from .clients import SANDBOX_CONFIG, Actor, call, configured_endpoint_url, new_client, session_or_default
 from .credentials import SandboxCredentials
 from .identity import CallerIdentity, identify, parse_principal_arn
-from .inputs import SandboxRequest, check_duration_for_chaining, check_request
+from .inputs import SandboxRequest, check_argument_types, check_duration_for_chaining, check_request
 from .lifecycle import RoleSpec, build_role
 from .naming import expires_at, new_role_name, session_name
 from .progress import ProgressCallback, Reporter
@@ -55,8 +56,8 @@ def temporary_iam_credentials(
     readiness_timeout: float | None = None,
     readiness: ReadinessSettings | None = None,
     progress: ProgressCallback | None = None,
-    policy_source: str = "policy_document",
-    boundary_source: str = "permissions_boundary_document",
+    policy_source: str | os.PathLike[str] = "policy_document",
+    boundary_source: str | os.PathLike[str] = "permissions_boundary_document",
     session_policy_document: Mapping[str, Any] | str | None = None,
     cancel: threading.Event | None = None,
 ) -> Iterator[SandboxCredentials]:
@@ -86,8 +87,9 @@ def temporary_iam_credentials(
         bounds every AWS call made while waiting too.
     :param progress: called with each :class:`~iam_tester.live.progress.Progress` step; if it raises, it
         is logged and not called again (progress never changes what the sandbox does).
-    :param policy_source: how errors name the policy (the CLI passes the file name); ``boundary_source``
-        likewise for the boundary document.
+    :param policy_source: how errors name the policy; the CLI passes the path of the file it read the text
+        from, so that the hint of a :class:`~iam_tester.errors.PolicyError` can suggest ``iam-tester validate``
+        on it. ``boundary_source`` likewise for the boundary document.
     :raises PolicyError, InvalidArgumentError: bad input; nothing was created.
     :raises AwsCallError, ReadinessTimeoutError, SandboxError: setup failed; what was created is removed.
     :raises CleanupError: the ``with`` body succeeded but part of the cleanup failed; it names what is left.
@@ -96,12 +98,9 @@ def temporary_iam_credentials(
     be cut short: SIGINT, SIGTERM and SIGHUP arriving during it are held back and raised again after it
     (main thread only; see docs/sandbox.md, "Interrupts and signals").
     """
+    check_argument_types(locals())  # here, locals() is exactly the arguments
     settings = readiness if readiness is not None else ReadinessSettings()
-    if not isinstance(settings, ReadinessSettings):
-        raise InvalidArgumentError(f"readiness must be a ReadinessSettings, not {type(settings).__name__}")
     if readiness_timeout is not None:
-        if isinstance(readiness_timeout, bool) or not isinstance(readiness_timeout, (int, float)):
-            raise InvalidArgumentError(f"readiness_timeout must be a number of seconds, not {readiness_timeout!r}")
         settings = replace(settings, timeout=float(readiness_timeout))
     request = check_request(
         policy_document=policy_document,

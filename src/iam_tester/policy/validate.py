@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +68,7 @@ class ValidationReport:
     findings: tuple[Finding, ...]
     catalog_version: str | None = None
     kind_inferred: bool = False  # no kind was given: ``kind`` is what the document reads as
+    path: str | None = None  # the file the policy was read from; ``None`` for one given in memory
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -104,7 +106,12 @@ class ValidationReport:
             first = failing[0]
             more = len(failing) - 1
             hint = f"{count(more, 'more finding')}; " if more else ""
-            hint += f"run `iam-tester validate --type {self.kind.value} {self.name}` to see every finding"
+            # Only a file can be given to the CLI: ``name`` may be a label (``policy_document``, ``policy[0]``).
+            if self.path is not None:
+                command = f"iam-tester validate --type {self.kind.value} {shlex.quote(self.path)}"
+                hint += f"run `{command}` to see every finding"
+            else:
+                hint += "validate it with iam_tester.policy.validate_policy(...) to see every finding"
             raise PolicyError(first.message, location=first.location, code=first.code, hint=hint, findings=failing)
         return self.document
 
@@ -155,10 +162,19 @@ def validate_policy(
 
 
 def validate_policy_text(
-    text: str, *, kind: PolicyKind | None = PolicyKind.IDENTITY, name: str = "policy", catalog: bool = True
+    text: str,
+    *,
+    kind: PolicyKind | None = PolicyKind.IDENTITY,
+    name: str = "policy",
+    catalog: bool = True,
+    path: str | os.PathLike[str] | None = None,
 ) -> ValidationReport:
     """Validate JSON text; findings carry the line and column in ``text``. ``kind=None``: the kind the
-    document reads as (:func:`~.kinds.infer_kind`; the report says so in ``kind_inferred``)."""
+    document reads as (:func:`~.kinds.infer_kind`; the report says so in ``kind_inferred``). ``path``: the
+    file ``text`` was read from, if any (the report's ``path``)."""
+    if path is not None:
+        report = validate_policy_text(text, kind=kind, name=name, catalog=catalog)
+        return dataclasses.replace(report, path=path_name(path))
     parsed = parse_json_text(text, name=name)
     if isinstance(parsed, Finding):
         return ValidationReport(name=name, kind=kind or PolicyKind.IDENTITY, document=None, findings=(parsed,))
@@ -188,8 +204,9 @@ def validate_policy_file(
     label = name or path_name(path)
     text = read_policy_file(path, name=label)
     if isinstance(text, Finding):
-        return ValidationReport(name=label, kind=kind or PolicyKind.IDENTITY, document=None, findings=(text,))
-    return validate_policy_text(text, kind=kind, name=label, catalog=catalog)
+        kind = kind or PolicyKind.IDENTITY
+        return ValidationReport(name=label, kind=kind, document=None, findings=(text,), path=path_name(path))
+    return validate_policy_text(text, kind=kind, name=label, catalog=catalog, path=path)
 
 
 def require_valid_policy(

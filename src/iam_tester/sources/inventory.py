@@ -145,7 +145,8 @@ class SourcePrincipal:
 class SourceResource:
     """A resource-based policy and the resource it is attached to. ``type`` is the resource's CloudFormation
     type name whatever the source (``AWS::S3::Bucket`` for an ``aws_s3_bucket_policy``); ``arn`` the resource's
-    ARN, ``None`` when unknown (``unknown`` says why); ``policy`` ``None`` when the document is unknown."""
+    ARN, ``None`` when unknown (``unknown`` says why); ``policy`` ``None`` when the document is unknown;
+    ``account`` the account that owns it, which an S3 bucket's ARN does not say."""
 
     id: str
     arn: str | None
@@ -153,6 +154,7 @@ class SourceResource:
     policy: SourcePolicy | None
     unknown: tuple[Unknown, ...] = ()
     source: str = field(default="", compare=False)
+    account: str | None = field(default=None, compare=False)  # the owner, when the source knows it
 
     def to_dict(self) -> dict[str, Any]:
         return {

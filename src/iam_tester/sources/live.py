@@ -51,7 +51,9 @@ def read_account(spec: SourceSpec, session: boto3.Session) -> SourceDraft:
     draft = snapshot_draft(pages, _SOURCE, _SOURCE)
     if not spec.bucket_policies:
         return draft
-    resources = _bucket_policies(session)
+    # Buckets listed are the account's own: the account of its principals (an S3 ARN does not name it).
+    owner = next((arn.split(":")[4] for p in draft.principals if (arn := p.arn)), None)
+    resources = _bucket_policies(session, owner)
     return SourceDraft(
         source=draft.source,
         principals=draft.principals,
@@ -88,7 +90,7 @@ def managed_policy_reader(session: boto3.Session) -> ManagedFetcher:
     return fetch
 
 
-def _bucket_policies(session: boto3.Session) -> tuple[SourceResource, ...]:
+def _bucket_policies(session: boto3.Session, owner: str | None) -> tuple[SourceResource, ...]:
     """Every bucket with a policy; a bucket whose policy cannot be read carries that as an unknown."""
     s3 = session.client("s3", config=_CONFIG)
     listing = _calling("s3:ListAllMyBuckets", s3.list_buckets)
@@ -103,13 +105,13 @@ def _bucket_policies(session: boto3.Session) -> tuple[SourceResource, ...]:
             if _code(exc) == "NoSuchBucketPolicy":
                 continue
             gap = Unknown(arn, "policy", f"GetBucketPolicy failed: {_code(exc)}: {_message(exc)}", _SOURCE)
-            resources.append(SourceResource(arn, arn, "AWS::S3::Bucket", None, (gap,), _SOURCE))
+            resources.append(SourceResource(arn, arn, "AWS::S3::Bucket", None, (gap,), _SOURCE, account=owner))
             continue
         except BotoCoreError as exc:
             raise _failed(exc) from None
         origin = Origin(_SOURCE, _SOURCE, arn, "policy", embedded=True)
         policy = SourcePolicy(name=name, kind=PolicyKind.RESOURCE, document=json.loads(text), origin=origin)
-        resources.append(SourceResource(arn, arn, "AWS::S3::Bucket", policy, (), _SOURCE))
+        resources.append(SourceResource(arn, arn, "AWS::S3::Bucket", policy, (), _SOURCE, account=owner))
     return tuple(resources)
 
 

@@ -188,8 +188,11 @@ class _SuiteBuilder:
         if "context" in raw:
             context = self.context(raw["context"], (*where, "context"), defaults.context)
         principal = self.principal(raw, where) or defaults.principal
+        account = self.account(raw, where) if "resource_account" in raw else defaults.account
         if self.sources is not None:
             given = defaults.given | _given(raw.get("policies"))
+            if account is None and "resource" not in given and action.lower() not in TRUST_ACTIONS:
+                account = self.sources.resource_account(resource)
             principal, policies = self.from_sources(
                 self.sources, principal, policies, given, action=action, resource=resource, where=where
             )
@@ -203,7 +206,7 @@ class _SuiteBuilder:
             principal=principal,
             policies=policies,
             locator=self.text,
-            resource_account=self.account(raw, where) if "resource_account" in raw else defaults.account,
+            resource_account=account,
             context=context,
             expect=self.expect(raw["expect"], (*where, "expect")) if "expect" in raw else None,
             call=self.call(raw["call"], (*where, "call")) if "call" in raw else None,

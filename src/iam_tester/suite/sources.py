@@ -181,6 +181,15 @@ class CaseSources:
             found = self._slots[key] = dataclasses.replace(slots, **changes) if changes else slots
         return found
 
+    def resource_account(self, arn: str) -> str | None:
+        """The account that owns the source resource a request on ``arn`` meets, when its ARN does not say
+        (an S3 bucket's) and its source does: without it the evaluator would take the caller's account, and a
+        caller from another account would be judged as the bucket's own."""
+        if len(arn.split(":", 5)) == 6 and arn.split(":", 5)[4]:
+            return None  # the ARN names its account
+        covering = self.inventory.resources_covering(arn)
+        return covering[0].account if len(covering) == 1 else None
+
     def _resource(self, arn: str, unknown: list[Unknown]) -> PolicyDocument | None:
         covering = self.inventory.resources_covering(arn)
         service = arn.split(":", 3)[2] if arn.count(":") >= 3 else ""

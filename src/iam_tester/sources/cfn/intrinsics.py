@@ -434,4 +434,28 @@ _ATTRIBUTES: dict[str, dict[str | None, Builder]] = {
         None: lambda t, r: t.name(r, "RepositoryName"),
         "Arn": lambda t, r: t.regional_arn("ecr", f"repository/{t.name(r, 'RepositoryName')}"),
     },
+    # The resources policies most often name besides (each type's "Return values" in the CloudFormation
+    # template reference). A stream's ARN (a DynamoDB table's StreamArn) carries a time of creation: unknown.
+    "AWS::DynamoDB::Table": {
+        None: lambda t, r: t.name(r, "TableName"),
+        "Arn": lambda t, r: t.regional_arn("dynamodb", f"table/{t.name(r, 'TableName')}"),
+    },
+    "AWS::Kinesis::Stream": {
+        None: lambda t, r: t.name(r, "Name"),
+        "Arn": lambda t, r: t.regional_arn("kinesis", f"stream/{t.name(r, 'Name')}"),
+    },
+    "AWS::Logs::LogGroup": {
+        None: lambda t, r: t.name(r, "LogGroupName"),
+        "Arn": lambda t, r: t.regional_arn("logs", f"log-group:{t.name(r, 'LogGroupName')}:*"),
+    },
+    "AWS::SSM::Parameter": {None: lambda t, r: t.name(r, "Name")},
+    "AWS::StepFunctions::StateMachine": {
+        None: lambda t, r: t.regional_arn("states", f"stateMachine:{t.name(r, 'StateMachineName')}"),
+        "Arn": lambda t, r: t.regional_arn("states", f"stateMachine:{t.name(r, 'StateMachineName')}"),
+        "Name": lambda t, r: t.name(r, "StateMachineName"),
+    },
+    "AWS::CodeBuild::Project": {
+        None: lambda t, r: t.name(r, "Name"),
+        "Arn": lambda t, r: t.regional_arn("codebuild", f"project/{t.name(r, 'Name')}"),
+    },
 }

@@ -350,7 +350,9 @@ class _Reader:
         for arn in arns:
             unknown = [a for a in (arn, found) if isinstance(a, Unknown)]
             known = arn if isinstance(arn, str) else None
-            self.resources.append(SourceResource(logical, known, cfn_type, policy, tuple(unknown), self.source))
+            self.resources.append(
+                SourceResource(logical, known, cfn_type, policy, tuple(unknown), self.source, account=self.t.account)
+            )
 
     def resource_arn(
         self, value: Any, logical: str, attribute: str, where: tuple[PathPart, ...], *, attr: str, build: Any

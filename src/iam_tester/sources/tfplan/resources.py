@@ -123,7 +123,11 @@ def read_resources(plan: Plan, documents: Documents, context: PlanContext) -> li
         if isinstance(policy, Unknown):
             unknown.append(policy)
             policy = None
-        found.append(SourceResource(instance.address, arn, kind.cfn_type, policy, tuple(unknown), context.source))
+        found.append(
+            SourceResource(
+                instance.address, arn, kind.cfn_type, policy, tuple(unknown), context.source, account=context.account
+            )
+        )
     found.extend(_lambda_policies(plan, context))
     return found
 
