@@ -229,6 +229,38 @@ def test_principal_the_evaluator_rejects_points_at_the_case(tmp_path: Path) -> N
     assert "Traceback" not in result.stderr
 
 
+def test_calls_are_checked_offline_with_a_warning_at_the_call(tmp_path: Path) -> None:
+    """Offline, a call that does not fit botocore's model (operation, service, parameters) is a warning at its
+    key naming the case; a call that fits draws none, and --strict fails the run."""
+    call = "    call: {service: s3, operation: %s, params: {Bucket: b%s}}\n"
+    path = _suite(
+        tmp_path,
+        "".join(
+            f"  - name: c{i}\n    action: s3:ListBucket\n    resource: 'arn:aws:s3:::b'\n" + line
+            for i, line in enumerate(
+                [
+                    call % ("get_objekt", ", Key: k"),
+                    "    call: {service: s4, operation: list_objects_v2}\n",
+                    call % ("ListObjectsV2", ", Limit: 3"),
+                    call % ("list_objects_v2", ""),
+                ]
+            )
+        ),
+    )
+    result = check(str(path))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "[invalid-call]" in line]
+    assert [w.split(": warning")[0].rsplit("/", 1)[-1] for w in warnings] == [
+        "suite.yaml:6:36",
+        "suite.yaml:10:21",
+        "suite.yaml:14:59",
+    ]
+    assert "case 'c0': s3 has no operation 'get_objekt' (did you mean 'get_object'?)" in warnings[0]
+    assert "case 'c1': unknown service 's4'" in warnings[1]
+    assert "case 'c2': the parameters do not fit s3.list_objects_v2" in warnings[2]
+    assert check("--strict", str(path)).exit_code == 1
+
+
 def test_missing_suite_and_no_suite() -> None:
     """A suite that does not exist is exit 2 with its name; no suite at all is a usage error (exit 2)."""
     result = check("does-not-exist.yaml")

@@ -123,5 +123,6 @@ def test_a_bad_call_is_exit_2_and_creates_nothing(aws: EmbeddedAws, session: bot
     assert out == ""
     assert "typo.yaml:4:36 at cases[0].call.operation: s3 has no operation 'list_object_v2'" in err
     assert "did you mean 'list_objects_v2'?" in err
+    assert "warning [invalid-call]" not in err  # the offline warning would only say it twice
     assert "Traceback" not in err
     assert_nothing_left(session)

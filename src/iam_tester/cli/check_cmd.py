@@ -160,6 +160,7 @@ def check(
                 allow_unknown=allow_unknown,
                 live_managed_policies=live_managed_policies,
                 session=session,
+                check_calls=not live,  # a live run refuses a call that does not fit, before creating anything
             )
             if output is not None:
                 _not_an_input(output, [(path, f"read by the suite {s.path}") for s in loaded for path in s.inputs])

@@ -30,13 +30,14 @@ class CallCheckError(ValueError):
         self.hint = hint
 
 
-def check_call(service: str, operation: str, params: Mapping[str, Any], client: Any, available: list[str]) -> str:
+def check_call(service: str, operation: str, params: Mapping[str, Any], model: Any, available: list[str]) -> str:
     """The operation as boto3's method name (``GetObject`` is accepted for ``get_object``), once the service,
     the operation and the parameters fit botocore's model; else :class:`CallCheckError`.
 
-    ``client`` is any client for the service (its model is what is read); ``available`` the session's
-    service names, for suggestions.
+    ``model`` is the service's botocore ``ServiceModel`` (a client's ``meta.service_model``, or a botocore
+    session's, offline); ``available`` the session's service names, for suggestions.
     """
+    from botocore import xform_name
     from botocore.exceptions import ParamValidationError
     from botocore.validate import validate_parameters
 
@@ -47,7 +48,8 @@ def check_call(service: str, operation: str, params: Mapping[str, Any], client: 
             field="service",
             hint=f"did you mean {close[0]!r}?" if close else "services are boto3's names: s3, dynamodb, ec2",
         )
-    methods: dict[str, str] = dict(client.meta.method_to_api_mapping)
+    # The client's method names, made from the API's operation names as botocore makes them.
+    methods = {xform_name(name): name for name in model.operation_names}
     if operation not in methods:
         by_api_name = {api: method for method, api in methods.items()}
         if operation in by_api_name:
@@ -59,10 +61,10 @@ def check_call(service: str, operation: str, params: Mapping[str, Any], client: 
                 field="operation",
                 hint=f"did you mean {close[0]!r}?" if close else "operations are boto3's method names: get_object",
             )
-    model = client.meta.service_model.operation_model(methods[operation])
+    shape = model.operation_model(methods[operation]).input_shape
     try:
-        if model.input_shape is not None:
-            validate_parameters(dict(params), model.input_shape)
+        if shape is not None:
+            validate_parameters(dict(params), shape)
         elif params:
             raise CallCheckError(f"{service}.{operation} takes no parameters", field="params")
     except ParamValidationError as exc:

@@ -28,6 +28,7 @@ from ..live.clients import translate
 from ..live.inputs import check_request
 from ..live.readiness import ReadinessSettings
 from ..policy import VERSION_2012, PolicyDocument, PolicyKind, compact_json, validate_policy
+from .call_checks import call_location
 from .model import DEFAULT_PRINCIPAL, Case, Expectation
 
 if TYPE_CHECKING:
@@ -225,14 +226,10 @@ def checked_calls(plans: Sequence[SandboxPlan], session: boto3.Session) -> dict[
             try:
                 if service in available and service not in clients:
                     clients[service] = session.client(service)  # type: ignore[call-overload]
-                methods[id(case)] = check_call(
-                    service, case.call.operation, case.call.params, clients.get(service), available
-                )
+                model = clients[service].meta.service_model if service in clients else None
+                methods[id(case)] = check_call(service, case.call.operation, case.call.params, model, available)
             except CallCheckError as exc:
-                location = case.locator.location(("cases", case.index, "call", exc.field))
-                if location.line is None:  # a missing `params`: point at the call
-                    location = case.locator.location(("cases", case.index, "call"))
-                raise SuiteError(str(exc), location=location, hint=exc.hint) from None
+                raise SuiteError(str(exc), location=call_location(case, exc.field), hint=exc.hint) from None
             except NoRegionError as exc:
                 raise translate(exc) from None
             except BotoCoreError as exc:

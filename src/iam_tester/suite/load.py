@@ -24,6 +24,7 @@ from ..policy.arns import ACCOUNT_ID
 from ..policy.sourcemap import PathPart
 from ..policy.textfile import path_name
 from ..sources import KINDS, SourcePrincipal, SourceSpec, parse_source
+from .call_checks import call_findings
 from .case_checks import case_findings
 from .model import DEFAULT_PRINCIPAL, Call, Case, ContextValue, Expectation, PolicySlots, Suite
 from .reader import SuiteText, kind_of, nonempty_kind, read_data_file, value_text
@@ -59,6 +60,7 @@ def load_suites(
     allow_unknown: bool = False,
     live_managed_policies: bool = False,
     session: boto3.Session | None = None,
+    check_calls: bool = True,
 ) -> list[Suite]:
     """Load several suites, reading and validating each policy file and source they share only once.
 
@@ -67,17 +69,23 @@ def load_suites(
     of failing; ``live_managed_policies`` reads the managed policies sources attach but do not define from
     the account of the current AWS credentials. ``session`` is the boto3 session that reads the live account
     (``aws:`` sources, ``live_managed_policies``); default: a new ``boto3.Session()`` when one is needed.
+    ``check_calls`` checks each case's ``call`` against botocore's model, a warning for each that does not
+    fit (a live run leaves it off: it refuses such a call itself, before anything is created).
     """
     resolver = PolicyResolver(catalog=catalog)
     reader = SourceReader(
         catalog=catalog, allow_unknown=allow_unknown, live_managed_policies=live_managed_policies, session=session
     )
     with paused_gc():
-        return [load_suite(path, resolver=resolver, sources=reader) for path in paths]
+        return [load_suite(path, resolver=resolver, sources=reader, check_calls=check_calls) for path in paths]
 
 
 def load_suite(
-    path: str | os.PathLike[str], *, resolver: PolicyResolver | None = None, sources: SourceReader | None = None
+    path: str | os.PathLike[str],
+    *,
+    resolver: PolicyResolver | None = None,
+    sources: SourceReader | None = None,
+    check_calls: bool = True,
 ) -> Suite:
     """Load one suite file (YAML, or JSON for ``.json``); raises on the first problem found."""
     given: object = path
@@ -87,14 +95,15 @@ def load_suite(
     display = display_path(file)
     with paused_gc():
         data, text = read_data_file(file, display)
-        builder = _SuiteBuilder(text, resolver or PolicyResolver(), sources or SourceReader())
+        builder = _SuiteBuilder(text, resolver or PolicyResolver(), sources or SourceReader(), check_calls)
         builder.inputs.append(os.path.abspath(file))
         return builder.suite(data, default_name=file.stem)
 
 
 class _SuiteBuilder:
-    def __init__(self, text: SuiteText, resolver: PolicyResolver, reader: SourceReader) -> None:
+    def __init__(self, text: SuiteText, resolver: PolicyResolver, reader: SourceReader, check_calls: bool) -> None:
         self.text = text
+        self.check_calls = check_calls
         self.resolver = resolver
         self.reader = reader
         self.sources: CaseSources | None = None
@@ -139,6 +148,8 @@ class _SuiteBuilder:
         warnings = self.resolver.take_warnings() + self.reader.take_warnings()
         if self.resolver.catalog:
             warnings += case_findings(cases, self.text)
+        if self.check_calls:
+            warnings += call_findings(cases)
         inputs = tuple(dict.fromkeys([*self.inputs, *self.resolver.take_paths()]))
         return Suite(path=self.text.display, name=name, cases=cases, warnings=warnings, inputs=inputs)
 
