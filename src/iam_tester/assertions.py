@@ -61,8 +61,7 @@ class _Call:
     prefix: str  # the service's prefix in IAM actions (its signing name: s3, elasticloadbalancing)
 
     def describe(self) -> str:
-        arguments = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
-        return f"{self.service}.{self.operation}({arguments})"
+        return _call_text(f"{self.service}.{self.operation}", (), self.params)
 
 
 _last = threading.local()
@@ -90,6 +89,7 @@ def assert_allowed(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     __tracebackhide__ = True
     from .live.outcome import Observed
 
+    _check_callable(fn, "assert_allowed")
     result, outcome, call = _attempt(fn, args, kwargs)
     if outcome.denied and call is not None and not call.sandbox.in_force:
         result, outcome, call = _until_in_force(fn, args, kwargs)
@@ -98,7 +98,8 @@ def assert_allowed(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
             call.sandbox.in_force = True
         return result
     verdict = "was denied" if outcome.denied else "failed without a decision about authorization"
-    raise AssertionError(_message(f"{_named(fn, call)} {verdict}; expected it to be allowed", outcome, call))
+    named = _named(fn, args, kwargs, call)
+    raise AssertionError(_message(f"{named} {verdict}; expected it to be allowed", outcome, call))
 
 
 def assert_denied(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
@@ -108,13 +109,15 @@ def assert_denied(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
     makes, or by an ``assert_allowed`` that passed — since a new role denies everything until then.
     """
     __tracebackhide__ = True
+    _check_callable(fn, "assert_denied")
     _, outcome, call = _attempt(fn, args, kwargs)
+    named = _named(fn, args, kwargs, call)
     if outcome.denied:
         if call is None or call.sandbox.in_force:
             return
         raise AssertionError(
             _message(
-                f"{_named(fn, call)} was denied, but that proves nothing yet: the sandbox's policy was never seen in "
+                f"{named} was denied, but that proves nothing yet: the sandbox's policy was never seen in "
                 "force (its policy denies the probe iam:ListAccountAliases, or uses managed policies or a boundary "
                 "by ARN); assert_allowed a call it allows first",
                 outcome,
@@ -122,7 +125,7 @@ def assert_denied(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
             )
         )
     verdict = "was allowed" if not outcome.failed else "failed without a decision about authorization"
-    raise AssertionError(_message(f"{_named(fn, call)} {verdict}; expected a denial", outcome, call))
+    raise AssertionError(_message(f"{named} {verdict}; expected a denial", outcome, call))
 
 
 def assert_decision(
@@ -179,17 +182,29 @@ def policy_document(raw: Mapping[str, Any] | str, kind: Any, name: str) -> Polic
     return validate_policy(raw, kind=kind, name=name, catalog=False).raise_for_errors()
 
 
+def _check_callable(fn: object, helper: str) -> None:
+    # Called, a string would fail with "'str' object is not callable", which reads as AWS's answer.
+    if not callable(fn):
+        raise TypeError(
+            f"{helper} takes the call to make as its first argument (a client method such as "
+            f"s3.list_buckets, or a function), not {type(fn).__name__} {fn!r}"
+        )
+
+
 def _attempt(
     fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Any, CallOutcome, _Call | None]:
-    from .live.outcome import CallOutcome, classify
+    from .live.outcome import CallOutcome, call_failure, classify
 
     _last.call = None
     try:
         result = fn(*args, **kwargs)
         outcome = CallOutcome.success()
-    except Exception as exc:  # every failure is an outcome to classify
-        result, outcome = None, classify(exc)
+    except Exception as exc:
+        failure = call_failure(exc)
+        if failure is None:  # the caller's own error, not AWS's answer: theirs to see as it is
+            raise
+        result, outcome = None, classify(failure)
     return result, outcome, getattr(_last, "call", None)
 
 
@@ -209,8 +224,22 @@ def _until_in_force(
     return latest[-1]
 
 
-def _named(fn: Callable[..., Any], call: _Call | None) -> str:
-    return call.describe() if call is not None else getattr(fn, "__qualname__", repr(fn))
+def _named(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], call: _Call | None) -> str:
+    """The call as recorded through a sandbox's session; else, for a method of a botocore client of the
+    caller's own (``__self__`` the client, ``__name__`` the Python operation name), ``s3.list_objects_v2(...)``
+    as it was called — its ``__qualname__`` is botocore's internal ``_api_call``."""
+    if call is not None:
+        return call.describe()
+    try:
+        service = fn.__self__.meta.service_model.service_name  # type: ignore[attr-defined]
+    except AttributeError:
+        return getattr(fn, "__qualname__", repr(fn))
+    return _call_text(f"{service}.{fn.__name__}", args, kwargs)
+
+
+def _call_text(name: str, args: tuple[Any, ...], params: Mapping[str, Any]) -> str:
+    arguments = [repr(value) for value in args] + [f"{key}={value!r}" for key, value in params.items()]
+    return f"{name}({', '.join(arguments)})"
 
 
 def _message(headline: str, outcome: CallOutcome, call: _Call | None) -> str:

@@ -29,6 +29,7 @@ __all__ = [
     "CallError",
     "CallOutcome",
     "Observed",
+    "call_failure",
     "classify",
     "classify_error",
     "denial_kind",
@@ -220,6 +221,26 @@ def classify(exc: BaseException) -> CallOutcome:
     if isinstance(exc, ParamValidationError):
         return CallOutcome(None, CallError("ParamValidationError", str(exc)))
     return CallOutcome(None, CallError(type(exc).__name__, str(exc)))
+
+
+def call_failure(exc: BaseException) -> BaseException | None:
+    """The error of an AWS call in ``exc``, for :func:`classify`; ``None`` when ``exc`` is not one.
+
+    botocore raises every outcome of a call that is not a result: ``ClientError`` (AWS's answer) and
+    ``BotoCoreError`` (no answer: a connection, a timeout, parameters refused before sending). boto3's S3
+    transfers wrap AWS's answer in their own errors (``upload_file``'s ``S3UploadFailedError``, raised while
+    handling the ``ClientError``): the answer is the wrapped error. Anything else — a ``TypeError`` in the
+    caller's own code, before any call — is no outcome of a call, and must not be read as AWS's answer.
+    """
+    from boto3.exceptions import RetriesExceededError, S3TransferFailedError, S3UploadFailedError
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if isinstance(exc, (ClientError, BotoCoreError)):
+        return exc
+    if isinstance(exc, (S3UploadFailedError, S3TransferFailedError, RetriesExceededError)):
+        wrapped = exc.__cause__ or exc.__context__ or getattr(exc, "last_exception", None)
+        return wrapped if isinstance(wrapped, (ClientError, BotoCoreError)) else exc
+    return None
 
 
 def _unwrapped(code: str, message: str) -> tuple[str, str]:
