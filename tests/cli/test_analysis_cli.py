@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
@@ -286,3 +287,21 @@ def test_diff_of_trust_policies_without_type_says_to_use_it() -> None:
     assert result.exit_code == 2
     assert "hint: it reads as a trust policy, not an identity policy: use --type trust" in result.stderr
     assert run("diff", "--type", "trust", trust, trust).exit_code == 0
+
+
+def test_diff_of_a_plan_without_its_prior_state_refuses(tmp_path: Path) -> None:
+    """A plan that updates existing resources but holds no prior_state cannot say what it adds (every grant
+    would look new): exit 2 naming a changed resource; a plan that only creates needs none."""
+    data: dict[str, Any] = _plan(["sqs:SendMessage"], ["sqs:SendMessage", "sqs:DeleteQueue"])
+    del data["prior_state"]
+    for change in data["resource_changes"]:
+        change["change"]["before"] = change["change"]["after"]
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data))
+    result = run("diff", f"tfplan:{plan}")
+    assert result.exit_code == 2
+    assert "the plan changes resources that exist (aws_iam_role.app) but holds no prior_state" in result.stderr
+    for change in data["resource_changes"]:
+        change["change"]["before"] = None
+    plan.write_text(json.dumps(data))
+    assert run("diff", f"tfplan:{plan}").exit_code == 1  # a first apply: everything it grants is new

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, Location, SourceError
 from ..policy import PolicyDocument
 from ..policy.arns import ACCOUNT_ID, split_arn
 from ..policy.sourcemap import PathPart, SourceMap
@@ -147,6 +147,16 @@ def plan_before_and_after(spec: SourceSpec, fetch: ManagedFetcher | None = None)
     after = finish([plan_draft(data, spec, source_map)], fetch)
     prior = data.get("prior_state") if isinstance(data, dict) else None
     if not isinstance(prior, dict) or not isinstance(prior.get("values"), dict):
+        existing = _existing(data)
+        if existing is not None:
+            # Not a first apply: with no state to read "before" from, every grant would look new and every
+            # removal go unseen.
+            raise SourceError(
+                f"the plan changes resources that exist ({existing}) but holds no prior_state to compare with",
+                location=Location(spec.display, "prior_state"),
+                hint="write the plan with `terraform show -json PLANFILE`, which includes the state it was made "
+                "from, or compare two sources (diff OLD NEW)",
+            )
         return Inventory(sources=(str(spec),)), after
     before_data = {key: value for key, value in data.items() if key in ("format_version", "configuration")}
     before_data["values"] = prior["values"]
@@ -154,6 +164,16 @@ def plan_before_and_after(spec: SourceSpec, fetch: ManagedFetcher | None = None)
     # Paths into before_data are paths into prior_state of the file (locations stay right).
     before = finish([plan_draft(before_data, spec, _BeforeMap(source_map))], fetch)
     return before, after
+
+
+def _existing(data: object) -> str | None:
+    """The address of a resource the plan updates or deletes (one that exists before it), if any."""
+    changes = data.get("resource_changes") if isinstance(data, dict) else None
+    for change in changes if isinstance(changes, list) else ():
+        detail = change.get("change") if isinstance(change, dict) else None
+        if isinstance(detail, dict) and detail.get("before") is not None:
+            return str(change.get("address", "a resource"))
+    return None
 
 
 class _BeforeMap:
