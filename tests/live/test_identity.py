@@ -209,6 +209,40 @@ def test_session_policy_mode(aws: EmbeddedAws, session: boto3.Session) -> None:
     assert not any(name.startswith("iam.") for name in recorder.names)
 
 
+def test_session_policy_mode_from_a_user_is_not_chaining(aws: EmbeddedAws, session: boto3.Session) -> None:
+    """A user assuming the admin role with a session policy is one hop, not role chaining: two hours are asked
+    of AWS (whose limit is then the admin role's maximum session duration)."""
+    sent = _capture(session, "before-parameter-build.sts.AssumeRole")
+    with temporary_iam_credentials(
+        policy_document=ALLOW_LIST_EXCEPT_PROTECTED,
+        session=session,
+        admin_role_arn=aws.admin_role_arn,
+        session_policy=True,
+        duration_seconds=7200,
+    ):
+        pass
+    assert [params["DurationSeconds"] for params in sent] == [7200]
+
+
+def test_session_policy_mode_from_a_role_session_is_chaining(aws: EmbeddedAws) -> None:
+    """A role session assuming the admin role with a session policy is role chaining: more than an hour is
+    refused once STS has said who the caller is, before the AssumeRole."""
+    sso = _sso_session(aws)
+    recorder = CallRecorder(sso)
+    with (
+        pytest.raises(InvalidArgumentError, match="role chaining"),
+        temporary_iam_credentials(
+            policy_document=ALLOW_LIST_EXCEPT_PROTECTED,
+            session=sso,
+            admin_role_arn=aws.admin_role_arn,
+            session_policy=True,
+            duration_seconds=7200,
+        ),
+    ):
+        pytest.fail("the body must not run")
+    assert "sts.AssumeRole" not in recorder.names
+
+
 def test_session_policy_over_2048_characters_is_refused(aws: EmbeddedAws, session: boto3.Session) -> None:
     """A session policy longer than AssumeRole's 2,048 characters is refused before any call."""
     statements = [

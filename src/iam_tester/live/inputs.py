@@ -204,7 +204,11 @@ def check_request(
         managed_policy_count=len(arns),
     )
     _check_duration(duration_seconds)
-    # caller -> admin role -> sandbox role is a chain: AWS caps the second hop at one hour.
+    # caller -> admin role -> sandbox role is role chaining: the admin role's session assumes the sandbox
+    # role, and AWS caps that session at one hour (STS API Reference, AssumeRole, DurationSeconds: "Role
+    # chaining limits your ... AWS API role session to a maximum of one hour"). Session-policy mode is one
+    # hop, caller -> admin role: a chain only when the caller is itself a role session, which
+    # temporary_iam_credentials checks once STS has said who the caller is.
     if admin_role_arn is not None and not session_policy:
         check_duration_for_chaining(duration_seconds, reason="the sandbox role is assumed from the admin role")
 
