@@ -41,6 +41,7 @@ class SandboxRecord:
     credentials: Any  # SandboxCredentials
     unknown_policies: bool  # managed policies or a boundary by ARN, the admin role's own: not seen by the evaluator
     in_force: bool = False
+    ended: bool = False  # its ``with`` block has ended: the role is deleted, AWS's answers say nothing of the policy
     _caller: str | None = None
 
     def caller(self) -> str:
@@ -91,6 +92,7 @@ def assert_allowed(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
 
     _check_callable(fn, "assert_allowed")
     result, outcome, call = _attempt(fn, args, kwargs)
+    _check_not_ended(_named(fn, args, kwargs, call), outcome, call)
     if outcome.denied and call is not None and not call.sandbox.in_force:
         result, outcome, call = _until_in_force(fn, args, kwargs)
     if outcome.observed is Observed.ALLOWED:
@@ -112,6 +114,7 @@ def assert_denied(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
     _check_callable(fn, "assert_denied")
     _, outcome, call = _attempt(fn, args, kwargs)
     named = _named(fn, args, kwargs, call)
+    _check_not_ended(named, outcome, call)
     if outcome.denied:
         if call is None or call.sandbox.in_force:
             return
@@ -188,6 +191,21 @@ def _check_callable(fn: object, helper: str) -> None:
         raise TypeError(
             f"{helper} takes the call to make as its first argument (a client method such as "
             f"s3.list_buckets, or a function), not {type(fn).__name__} {fn!r}"
+        )
+
+
+def _check_not_ended(named: str, outcome: CallOutcome, call: _Call | None) -> None:
+    """A call made after the sandbox was deleted: on AWS, denied as if by the policy (and retried as if IAM
+    were propagating); on the embedded AWS, a server error. Neither says anything of the policy."""
+    __tracebackhide__ = True
+    if call is not None and call.sandbox.ended:
+        raise AssertionError(
+            _message(
+                f"{named} was made after its sandbox's `with iam_sandbox(...)` block ended: its role is deleted, "
+                "so AWS's answer says nothing about the policy; make the call inside the block",
+                outcome,
+                None,
+            )
         )
 
 

@@ -177,7 +177,10 @@ def _sandbox(
         record = SandboxRecord(known, credentials, unknown, in_force=kind is PolicyKind.SESSION)
         if probe:
             record.in_force = _wait_for_probe(credentials, options.get("readiness_timeout") or 120.0)
-        yield _scoped_session(base, credentials, record)
+        try:
+            yield _scoped_session(base, credentials, record)
+        finally:
+            record.ended = True
 
 
 def _wait_for_probe(credentials: Any, timeout: float) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
 
 from iam_tester import temporary_iam_credentials
 from iam_tester.assertions import assert_allowed, assert_denied
@@ -48,6 +49,12 @@ def test_botocore_errors_are_the_calls_outcome() -> None:
 
     with pytest.raises(AssertionError, match="failed without a decision about authorization"):
         assert_denied(unreachable)
+
+    def unreadable() -> None:
+        raise ResponseParserError("Unable to parse response, invalid XML received")
+
+    with pytest.raises(AssertionError, match="ResponseParserError: Unable to parse response"):
+        assert_allowed(unreadable)
 
 
 def test_an_s3_transfer_reads_as_the_answer_it_wraps(session: boto3.Session, tmp_path: Path) -> None:

@@ -173,6 +173,31 @@ def test_without_a_probe_denials_count_only_after_an_allowed_call(aws: EmbeddedA
     )
 
 
+def test_a_call_after_the_sandbox_ended_says_so(aws: EmbeddedAws, pytester: pytest.Pytester) -> None:
+    """A session used after its iam_sandbox block has ended (its role deleted) fails saying the sandbox has
+    ended, whatever AWS answered, and is never retried as if IAM were propagating."""
+    _tests(
+        pytester,
+        """
+        def test_allowed_after(embedded_aws, iam_sandbox):
+            with iam_sandbox(POLICY) as session:
+                s3 = session.client("s3")
+            assert_allowed(s3.list_objects_v2, Bucket="iam-tester-dashboard")
+
+        def test_denied_after(embedded_aws, iam_sandbox):
+            with iam_sandbox(POLICY) as session:
+                sns = session.client("sns")
+            assert_denied(sns.list_topics)
+        """,
+    )
+    result = pytester.runpytest(*QUIET)
+    result.assert_outcomes(failed=2)
+    ended = "was made after its sandbox's `with iam_sandbox(...)` block ended: its role is deleted*"
+    result.stdout.fnmatch_lines(
+        [f"*AssertionError: s3.ListObjectsV2(Bucket='iam-tester-dashboard') {ended}", f"*sns.ListTopics() {ended}"]
+    )
+
+
 def test_aws_marker_needs_real_aws(pytester: pytest.Pytester) -> None:
     """A test marked `aws` is skipped, with the reason, unless --real-aws is given."""
     _tests(

@@ -81,6 +81,8 @@ _THROTTLING_CODES = frozenset(
         "RequestThrottledException",
     }
 )
+# The packages whose errors are a call's outcome (see call_failure).
+_SDK_PACKAGES = frozenset({"botocore", "boto3", "s3transfer"})
 # EC2's DryRun: "Request would have succeeded, but DryRun flag is set" — authorized, not performed.
 _DRY_RUN_SUCCESS = "DryRunOperation"
 
@@ -226,20 +228,22 @@ def classify(exc: BaseException) -> CallOutcome:
 def call_failure(exc: BaseException) -> BaseException | None:
     """The error of an AWS call in ``exc``, for :func:`classify`; ``None`` when ``exc`` is not one.
 
-    botocore raises every outcome of a call that is not a result: ``ClientError`` (AWS's answer) and
-    ``BotoCoreError`` (no answer: a connection, a timeout, parameters refused before sending). boto3's S3
-    transfers wrap AWS's answer in their own errors (``upload_file``'s ``S3UploadFailedError``, raised while
-    handling the ``ClientError``): the answer is the wrapped error. Anything else — a ``TypeError`` in the
-    caller's own code, before any call — is no outcome of a call, and must not be read as AWS's answer.
+    botocore raises every outcome of a call that is not a result: ``ClientError`` (AWS's answer),
+    ``BotoCoreError`` (no answer: a connection, a timeout, parameters refused before sending), and a few
+    errors of its own outside that tree (``botocore.parsers.ResponseParserError``, for an answer it cannot
+    read). boto3's S3 transfers wrap AWS's answer in their own errors (``upload_file``'s
+    ``S3UploadFailedError``, raised while handling the ``ClientError``): the answer is the wrapped error.
+    Anything else — a ``TypeError`` in the caller's own code, before any call — is no outcome of a call,
+    and must not be read as AWS's answer.
     """
     from boto3.exceptions import RetriesExceededError, S3TransferFailedError, S3UploadFailedError
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if isinstance(exc, (ClientError, BotoCoreError)):
-        return exc
     if isinstance(exc, (S3UploadFailedError, S3TransferFailedError, RetriesExceededError)):
         wrapped = exc.__cause__ or exc.__context__ or getattr(exc, "last_exception", None)
         return wrapped if isinstance(wrapped, (ClientError, BotoCoreError)) else exc
+    if isinstance(exc, (ClientError, BotoCoreError)) or type(exc).__module__.split(".")[0] in _SDK_PACKAGES:
+        return exc
     return None
 
 
