@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -64,6 +65,10 @@ def test_json_report_of_the_live_example(aws: EmbeddedAws, session: boto3.Sessio
         ("implicitDeny", None, None),  # no call: decided offline only
     ]
     assert all(case["inconclusive"] is False for case in report["cases"])
+    # Who called: the sandbox's role session for the cases run live (their `predicted` is for it).
+    callers = [c["caller"] for c in report["cases"]]
+    assert callers[-1] is None
+    assert all(re.fullmatch(r"arn:aws:sts::\d{12}:assumed-role/iam-tester-[^/]+/[^/]+", c) for c in callers[:-1])
     assert "the policy is in force" in err
     assert_nothing_left(session)
 

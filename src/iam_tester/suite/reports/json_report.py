@@ -84,6 +84,7 @@ def _live_fields(result: CaseResult) -> dict[str, Any]:
     if check is None:  # not run live: the prediction is the offline decision
         return {
             "predicted": result.evaluation.decision.value,
+            "caller": None,
             "observed": None,
             "observed_error": None,
             "inconclusive": False,
@@ -91,6 +92,8 @@ def _live_fields(result: CaseResult) -> dict[str, Any]:
     error = check.outcome.error
     return {
         "predicted": check.prediction.decision.value,
+        # Live, the sandbox's role session calls: `predicted` is for it, `decision` for the case's principal.
+        "caller": check.prediction.request.principal,
         "observed": check.observed,
         "observed_error": None if error is None else error.to_dict(),
         "inconclusive": check.inconclusive,
