@@ -39,7 +39,7 @@ def _botocore_session() -> Any:
 
 def call_findings(cases: Sequence[Case]) -> tuple[Finding, ...]:
     """A warning for every case whose call does not fit botocore's model, in case order."""
-    with_calls = [case for case in cases if case.call is not None]
+    with_calls = [(case, case.call) for case in cases if case.call is not None]
     if not with_calls:
         return ()
     from ..live.calls import CallCheckError, check_call
@@ -48,9 +48,7 @@ def call_findings(cases: Sequence[Case]) -> tuple[Finding, ...]:
     available: list[str] = session.get_available_services()
     models: dict[str, Any] = {}
     findings: list[Finding] = []
-    for case in with_calls:
-        call = case.call
-        assert call is not None  # noqa: S101 - filtered above
+    for case, call in with_calls:
         if call.service in available and call.service not in models:
             models[call.service] = session.get_service_model(call.service)
         try:
