@@ -23,6 +23,7 @@ _NOT_APPLIED = {
     PolicyType.SESSION: "not applied: session policies apply only to role sessions and federated users",
     PolicyType.SCP: "not applied: SCPs do not restrict service principals or service-linked roles",
     PolicyType.RCP: "not applied: RCPs do not restrict service-linked roles",
+    PolicyType.RESOURCE: 'not applied: a request on no resource ("*") meets no resource-based policy',
 }
 
 

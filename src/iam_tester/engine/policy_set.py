@@ -185,10 +185,15 @@ class PolicySet:
         rcp_applies = not caller.service_linked
         resource_outcome = None
         if self.resource is not None:
-            ignore = iam and self.boundary is not None
-            resource_outcome = self.resource.analyse(
-                action, resource, caller, context, deny_ignores_not_principal=ignore
-            )
+            if state.request.resource == "*":
+                # A resource-based policy is attached to a resource; a request on none (s3:ListAllMyBuckets,
+                # kms:ListKeys) meets none, whatever the policy's patterns.
+                resource_outcome = self.resource.silent()
+            else:
+                ignore = iam and self.boundary is not None
+                resource_outcome = self.resource.analyse(
+                    action, resource, caller, context, deny_ignores_not_principal=ignore
+                )
         rcps = tuple(
             [level.analyse(action, resource, caller, context) if rcp_applies else level.silent() for level in self.rcps]
         )
@@ -211,7 +216,7 @@ class PolicySet:
             and caller.account == state.resource_account
             and _partition_of(resource) in (None, caller.partition),
             # Key policies and trust policies must allow on their own terms (protections.py).
-            resource_policy_required(action, resource, given=self.resource is not None),
+            resource_policy_required(action, resource, given=resource_outcome is not None and resource_outcome.applies),
             rcps,
             scps,
             resource_outcome,
