@@ -16,7 +16,14 @@ from functools import lru_cache
 from ..errors import InvalidArgumentError
 from ..policy.describe import shown
 
-__all__ = ["ACTION", "checked_action", "checked_resource", "checked_text", "is_request_resource", "matched_resource"]
+__all__ = [
+    "ACTION",
+    "checked_action",
+    "checked_resource",
+    "checked_text",
+    "is_request_resource",
+    "matched_resource",
+]
 
 ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9_-]+\Z")
 
@@ -57,12 +64,16 @@ def checked_resource(resource: str) -> str:
 def matched_resource(action: str, resource: str, partition: str | None) -> str:
     """What a statement's Resource patterns are matched against for ``action`` (lower-cased) on ``resource``.
 
-    Amazon S3 authorizes its account-level actions (``s3:ListAllMyBuckets``, which takes no resource ARN) on
-    the ARN of S3 itself, ``arn:aws:s3:::``: AWS's own examples grant it with ``"Resource": "arn:aws:s3:::*"``
-    and that works (IAM User Guide, "IAM JSON policy elements: Statement", the home-directory example; Amazon
-    S3 User Guide, "Controlling access to a bucket with user policies"). So a ``*`` request of s3 is matched
-    as that ARN: ``*`` and ``arn:aws:s3:::*`` match it, a bucket's ARN does not.
+    Amazon S3 authorizes ``s3:ListAllMyBuckets`` (which takes no resource ARN) on the ARN of S3 itself,
+    ``arn:aws:s3:::``: AWS's own examples grant it with ``"Resource": "arn:aws:s3:::*"`` and that works (Amazon
+    S3 User Guide, "Controlling access to a bucket with user policies", the console statement). So its ``*``
+    request is matched as that ARN: ``*`` and ``arn:aws:s3:::*`` match it, a bucket's ARN does not. Only
+    this action: AWS documents no such grant for S3's other account-level actions (S3 Control's).
     """
-    if resource == "*" and action.startswith("s3:"):
+    if resource == "*" and action in _S3_ITSELF_ACTIONS:
         return f"arn:{partition or 'aws'}:s3:::"
     return resource
+
+
+_S3_ITSELF_ACTIONS = frozenset({"s3:listallmybuckets"})
+"""The actions (lower-cased) a ``*`` request of which is matched as ``arn:aws:s3:::`` (see matched_resource)."""

@@ -118,8 +118,9 @@ class _StatementCheck:
             for resource_type in self.catalog.resource_types_of(action):
                 types.setdefault(resource_type.arn, resource_type)
         names = _names(self.actions)
-        if not types and all(a.service == "s3" for a in self.actions) and _names_s3_itself(resource):
-            return  # S3 authorizes its account-level actions on arn:aws:s3::: (engine/requests.py:matched_resource)
+        only_list_buckets = all(a.full_name.lower() == "s3:listallmybuckets" for a in self.actions)
+        if not types and only_list_buckets and _names_s3_itself(resource):
+            return  # S3 authorizes it on arn:aws:s3::: (engine/requests.py:matched_resource)
         if not types:
             self.warn(
                 "resource-mismatch",
