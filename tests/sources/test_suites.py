@@ -294,3 +294,23 @@ def test_a_bucket_from_a_source_is_owned_by_the_sources_account(tmp_path: Path) 
     cases = _cases(check(suite, "--format", "json"))
     assert [c["decision"] for c in cases] == ["implicitDeny", "allowed", "allowed"]
     assert [c["ok"] for c in cases] == [True, True, True]
+
+
+def test_a_source_that_cannot_be_read_names_the_suite_line_too(tmp_path: Path) -> None:
+    """A source error is located in the source, and its hint names the suite line that named the source (a
+    parameter given there, a path written there)."""
+    shutil.copy(EXAMPLES / "template.yaml", tmp_path / "template.yaml")
+    suite = _suite(
+        tmp_path,
+        """
+        principal: WorkerRole
+        sources:
+          - {cfn: template.yaml, parameters: {Env: staging}}
+        cases: [{action: s3:GetObject, resource: "arn:aws:s3:::x/y"}]
+        """,
+    )
+    result = check(suite)
+    assert result.exit_code == 2, result.output
+    assert "template.yaml:7:20 at Parameters.Env.AllowedValues" in result.stderr
+    assert "hint: give one of: dev, prod; the suite names this source at " in result.stderr
+    assert "suite.yaml:3:3 (sources)" in result.stderr

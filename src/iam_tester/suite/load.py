@@ -18,7 +18,7 @@ from .._gc import paused_gc
 from ..engine import TRUST_ACTIONS
 from ..engine.principals import parse_request_principal
 from ..engine.requests import ACTION, checked_resource, is_request_resource
-from ..errors import InvalidArgumentError, Location, SuiteError
+from ..errors import InvalidArgumentError, Location, SourceError, SuiteError
 from ..policy import PolicyDocument, PolicyKind
 from ..policy.arns import ACCOUNT_ID
 from ..policy.sourcemap import PathPart
@@ -307,7 +307,18 @@ class _SuiteBuilder:
             self.source_spec(item, (*where, i) if isinstance(raw, list) else where) for i, item in enumerate(items)
         )
         self.inputs.extend(os.path.abspath(spec.file) for spec in specs if spec.kind != "aws")
-        return CaseSources(self.reader, self.reader.inventory(specs))
+        try:
+            inventory = self.reader.inventory(specs)
+        except SourceError as exc:
+            # The problem is located in the source; say which suite line named it (a parameter given there ...).
+            at = self.text.location(where)
+            named = f"the suite names this source at {Location(at.source, '', at.line, at.column)} ({at.path})"
+            raise SourceError(
+                exc.message.removeprefix(f"{exc.location}: "),
+                location=exc.location,
+                hint=f"{exc.hint}; {named}" if exc.hint else named,
+            ) from None
+        return CaseSources(self.reader, inventory)
 
     def source_spec(self, raw: Any, where: tuple[PathPart, ...]) -> SourceSpec:
         if isinstance(raw, str):
