@@ -502,6 +502,15 @@ BAD_SUITES.extend(
             "YAML reads 011122223333 as the number 1229530843",
         ),
         BadSuite(
+            "json-context-exponent",
+            '{"context": {"s3:max-keys": 1E3}, "cases": [{"action": "s3:GetObject", "resource": "*"}]}',
+            "suite.json",
+            "context.s3:max-keys",
+            1,
+            "JSON reads 1E3 as the number 1000.0",
+            suite_name="suite.json",
+        ),
+        BadSuite(
             "context-hex",
             "context: {s3:max-keys: 0x10}\n" + _ONE_CASE,
             "suite.yaml",

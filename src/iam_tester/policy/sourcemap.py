@@ -35,6 +35,8 @@ __all__ = [
     "format_path",
 ]
 
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
 PathPart = str | int
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_:\-]*\Z")
@@ -125,6 +127,19 @@ class JsonSourceMap:
             if key and key_offset is not None:
                 offset = key_offset
         return None if offset is None else self._line_col(offset)
+
+    def written(self, path: Sequence[PathPart]) -> str | None:
+        """The text of the number at ``path`` as written — ``1E3``, where the data holds 1000.0 — or ``None``
+        when the value there is not a number."""
+        if self._built:
+            offset = self._values.get(tuple(path))
+        else:
+            found = self._follow(tuple(path))
+            offset = None if found is None else found[1]
+        if offset is None:
+            return None
+        number = _JSON_NUMBER.match(self.text, offset)
+        return None if number is None else number.group()
 
     def _follow(self, path: tuple[PathPart, ...]) -> tuple[int | None, int] | None:
         """(where the last key starts, where the value starts) for ``path``, walking down from the root.

@@ -21,7 +21,7 @@ from ..engine.requests import ACTION, checked_resource, is_request_resource
 from ..errors import InvalidArgumentError, Location, SourceError, SuiteError
 from ..policy import PolicyDocument, PolicyKind
 from ..policy.arns import ACCOUNT_ID
-from ..policy.sourcemap import PathPart
+from ..policy.sourcemap import JsonSourceMap, PathPart
 from ..policy.textfile import path_name
 from ..sources import KINDS, SourcePrincipal, SourceSpec, parse_source
 from .call_checks import call_findings
@@ -476,14 +476,18 @@ class _SuiteBuilder:
         )
 
     def number_text(self, value: float, where: tuple[PathPart, ...], what: str = "the context value") -> str:
-        """A number YAML read, as the text it stands for (``what``: a context value, an account ID): only as
-        written. YAML 1.1 reads 011122223333 as octal, 0x10, 1_000, 1:30 (base 60) and 1.5e3 as numbers whose
-        text is not what the user wrote — a value the request would silently carry instead."""
+        """A number the suite holds, as the text it stands for (``what``: a context value, an account ID): only
+        as written. YAML 1.1 reads 011122223333 as octal, 0x10, 1_000, 1:30 (base 60) and 1.5e3 as numbers
+        whose text is not what the user wrote, and JSON reads 1E3 as 1000.0 — a value the request would
+        silently carry instead."""
         text = str(value)
-        written = self.text.written(where)
+        json_text = isinstance(self.text.source_map, JsonSourceMap)
+        # A JSON integer is written as its digits (JSON has no other form): only its floats need a look.
+        written = None if json_text and isinstance(value, int) else self.text.written(where)
         if written is not None and written != text:
+            language = "JSON" if json_text else "YAML"
             raise self.text.error(
-                f"YAML reads {written} as the number {text}: {what} would be {text!r}, not what is written",
+                f"{language} reads {written} as the number {text}: {what} would be {text!r}, not what is written",
                 where,
                 hint=f'quote it: "{written}"',
             )

@@ -41,8 +41,11 @@ class SuiteText:
         return Location(self.display, format_path(parts), line, column)
 
     def written(self, parts: Sequence[PathPart]) -> str | None:
-        """The plain scalar at ``parts`` as the YAML text writes it (``None`` for JSON, or anything else)."""
-        return self.source_map.written(parts) if isinstance(self.source_map, YamlSourceMap) else None
+        """The plain scalar at ``parts`` as the YAML text writes it, or the number as the JSON text does
+        (``None`` for anything else)."""
+        if isinstance(self.source_map, (YamlSourceMap, JsonSourceMap)):
+            return self.source_map.written(parts)
+        return None
 
     def error(
         self, message: str, parts: Sequence[PathPart], *, key: bool = False, hint: str | None = None
