@@ -22,6 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..errors import IamTesterError
+from ..policy.arns import split_arn
 from ..policy.model import PolicyKind
 from .build import ManagedFetcher, SourceDraft
 from .gaad import snapshot_draft
@@ -52,7 +53,7 @@ def read_account(spec: SourceSpec, session: boto3.Session) -> SourceDraft:
     if not spec.bucket_policies:
         return draft
     # Buckets listed are the account's own: the account of its principals (an S3 ARN does not name it).
-    owner = next((arn.split(":")[4] for p in draft.principals if (arn := p.arn)), None)
+    owner = next((parts[4] for p in draft.principals if p.arn and (parts := split_arn(p.arn))), None)
     resources = _bucket_policies(session, owner)
     return SourceDraft(
         source=draft.source,

@@ -25,6 +25,7 @@ from .._text import count
 from ..engine import TRUST_ACTIONS
 from ..errors import InvalidArgumentError, Location, PolicyError, SourceError
 from ..policy import Finding, PolicyDocument, Severity
+from ..policy.arns import split_arn
 from ..sources import Inventory, SourcePolicy, SourcePrincipal, SourceSpec, Unknown, read_sources
 from ..sources.validation import validate_source_policy
 from .model import PolicySlots
@@ -185,7 +186,8 @@ class CaseSources:
         """The account that owns the source resource a request on ``arn`` meets, when its ARN does not say
         (an S3 bucket's) and its source does: without it the evaluator would take the caller's account, and a
         caller from another account would be judged as the bucket's own."""
-        if len(arn.split(":", 5)) == 6 and arn.split(":", 5)[4]:
+        parts = split_arn(arn)
+        if parts is not None and parts[4]:
             return None  # the ARN names its account
         covering = self.inventory.resources_covering(arn)
         return covering[0].account if len(covering) == 1 else None
